@@ -1,0 +1,93 @@
+// Composition root: parses the command line, builds the core and, with a display, the window. No logic here.
+#include "commandline.h"
+#include "unixsignals.h"
+
+#include "config/settings.h"
+#include "net/proxyservice.h"
+#include "mainwindow.h"
+
+#include <QApplication>
+#include <QCoreApplication>
+#include <QTimer>
+
+#include <cstdio>
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+void printLine(FILE *stream, const QString &text)
+{
+    std::fputs(qPrintable(text + u'\n'), stream);
+    std::fflush(stream);
+}
+
+bool hasDisplay()
+{
+    return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
+        || !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+    const auto options = parseCommandLine(arguments);
+    if (!options) {
+        printLine(stderr, u"switchyard: "_s + options.error() + u"\nTry 'switchyard --help'."_s);
+        return 2;
+    }
+    if (options->help) {
+        printLine(stdout, helpText());
+        return 0;
+    }
+    if (options->version) {
+        printLine(stdout, versionText());
+        return 0;
+    }
+
+    bool headless = options->headless;
+    if (!headless && !hasDisplay()) {
+        printLine(stderr, u"switchyard: no display found; running headless (pass --headless to say so)"_s);
+        headless = true;
+    }
+    // Headless never initialises Gui or Widgets.
+    std::unique_ptr<QCoreApplication> app = headless ? std::make_unique<QCoreApplication>(argc, argv)
+                                                     : std::make_unique<QApplication>(argc, argv);
+    QCoreApplication::setOrganizationName(u"Switchyard"_s);
+    QCoreApplication::setApplicationName(u"switchyard"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(SWITCHYARD_VERSION));
+
+    Proxy::Settings settings;
+    Proxy::ProxyConfig config = settings.proxyConfig();
+    options->applyTo(config);
+    config.upstreamKey = qgetenv("SWITCHYARD_UPSTREAM_KEY");
+
+    Proxy::ProxyService service(config);
+    const Proxy::Result<QUrl> url = service.start();
+    if (!url) {
+        printLine(stderr, u"switchyard: "_s + url.error().message);
+        return 1;
+    }
+    printLine(stdout, u"listening on "_s + url->toString());
+    printLine(stderr, u"switchyard: upstream "_s + config.upstream.displayName());
+
+    UnixSignals unixSignals;
+    QObject::connect(&unixSignals, &UnixSignals::terminationRequested, &service, [&service, &config] {
+        printLine(stderr, u"switchyard: shutting down (%1 request(s) in flight)"_s.arg(service.activeExchangeCount()));
+        QObject::connect(&service, &Proxy::ProxyService::drained, qApp, &QCoreApplication::quit);
+        QTimer::singleShot(config.shutdownGraceMs, qApp, &QCoreApplication::quit); // bounded wait
+        service.shutdown();
+    });
+
+    std::unique_ptr<Desktop::MainWindow> window;
+    if (!headless) {
+        window = std::make_unique<Desktop::MainWindow>(&service);
+        window->show();
+    }
+    return app->exec();
+}

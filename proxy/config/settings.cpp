@@ -1,0 +1,120 @@
+#include "settings.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSettings>
+
+using namespace Qt::StringLiterals;
+
+namespace Proxy {
+
+namespace {
+
+struct Entry
+{
+    Settings::Key key;
+    const char *name;
+};
+
+constexpr Entry table[] = {
+    {Settings::Key::ListenHost, "listen/host"},
+    {Settings::Key::ListenPort, "listen/port"},
+    {Settings::Key::ActiveProfile, "upstream/active"},
+    {Settings::Key::Profiles, "upstream/profiles"},
+};
+
+QString keyName(Settings::Key key)
+{
+    for (const Entry &e : table) {
+        if (e.key == key)
+            return QString::fromLatin1(e.name);
+    }
+    Q_UNREACHABLE();
+    return {};
+}
+
+} // namespace
+
+Settings::Settings(QObject *parent)
+    : QObject(parent)
+    , m_settings(std::make_unique<QSettings>(u"Switchyard"_s, u"switchyard"_s))
+{
+}
+
+Settings::Settings(const QString &iniFile, QObject *parent)
+    : QObject(parent)
+    , m_settings(std::make_unique<QSettings>(iniFile, QSettings::IniFormat))
+{
+}
+
+Settings::~Settings() = default;
+
+QVariant Settings::defaultValue(Key key)
+{
+    const ProxyConfig defaults;
+    switch (key) {
+    case Key::ListenHost: return defaults.listenHost;
+    case Key::ListenPort: return defaults.listenPort;
+    case Key::ActiveProfile: return u"demo"_s;
+    case Key::Profiles: return u"[]"_s;
+    }
+    return {};
+}
+
+QVariant Settings::value(Key key) const
+{
+    return m_settings->value(keyName(key), defaultValue(key));
+}
+
+void Settings::set(Key key, const QVariant &value)
+{
+    if (this->value(key) == value)
+        return;
+    m_settings->setValue(keyName(key), value);
+    m_settings->sync();
+    Q_EMIT changed(key);
+}
+
+QList<UpstreamProfile> Settings::profiles() const
+{
+    QList<UpstreamProfile> result;
+    const QJsonArray array = QJsonDocument::fromJson(value(Key::Profiles).toString().toUtf8()).array();
+    for (const QJsonValue &v : array)
+        result.append(UpstreamProfile::fromJson(v.toObject()));
+    return result;
+}
+
+void Settings::setProfiles(const QList<UpstreamProfile> &profiles)
+{
+    QJsonArray array;
+    for (const UpstreamProfile &p : profiles)
+        array.append(p.toJson());
+    set(Key::Profiles, QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact)));
+}
+
+UpstreamProfile Settings::activeProfile() const
+{
+    const QString active = value(Key::ActiveProfile).toString();
+    const QList<UpstreamProfile> all = profiles();
+    for (const UpstreamProfile &p : all) {
+        if (p.name == active)
+            return p;
+    }
+    return UpstreamProfile::demo();
+}
+
+ProxyConfig Settings::proxyConfig() const
+{
+    ProxyConfig config;
+    config.listenHost = listenHost();
+    config.listenPort = listenPort();
+    config.upstream = activeProfile();
+    return config;
+}
+
+QString Settings::fileName() const
+{
+    return m_settings->fileName();
+}
+
+} // namespace Proxy

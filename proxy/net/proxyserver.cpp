@@ -1,0 +1,342 @@
+#include "proxyserver.h"
+
+#include "clientconnection.h"
+#include "exchange.h"
+#include "protocol/error.h"
+#include "protocol/ids.h"
+#include "protocol/localendpoints.h"
+#include "upstreamclient.h"
+
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QTcpServer>
+#include <QTcpSocket>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcServer, "switchyard.server", QtInfoMsg)
+
+namespace Proxy {
+
+namespace {
+
+using Method = QHttpServerRequest::Method;
+
+// curl sends `Expect: 100-continue` for bodies over 1 MB and QHttpServer 6.4 never answers it, so such requests
+// stalled for a second. The listener sees every socket's bytes before QHttpServer parses them and answers the
+// expectation itself. A JSON body cannot contain a raw CRLF, so the header line cannot be confused with content.
+class Listener final : public QTcpServer
+{
+public:
+    using QTcpServer::QTcpServer;
+
+protected:
+    void incomingConnection(qintptr descriptor) override
+    {
+        auto *socket = new QTcpSocket(this);
+        if (!socket->setSocketDescriptor(descriptor)) {
+            delete socket;
+            return;
+        }
+        connect(socket, &QTcpSocket::readyRead, socket, [socket] { answerExpectContinue(socket); });
+        addPendingConnection(socket);
+    }
+
+private:
+    static void answerExpectContinue(QTcpSocket *socket)
+    {
+        static constexpr qint64 headerWindow = 64 * 1024;
+        const QByteArray fresh = socket->peek(qMin(socket->bytesAvailable(), headerWindow)).toLower();
+        const qsizetype headerEnd = fresh.indexOf("\r\n\r\n");
+        const qsizetype expect = fresh.indexOf("\r\nexpect: 100-continue");
+        if (expect >= 0 && (headerEnd < 0 || expect < headerEnd))
+            socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+    }
+};
+
+// ClientConnection over QHttpServerResponder (6.4 streaming notes: ../shared/notes/qhttpserver-6.4.md).
+class ResponderConnection final : public ClientConnection
+{
+public:
+    ResponderConnection(QHttpServerResponder &&responder, QTcpSocket *socket, bool isHead, QObject *parent)
+        : ClientConnection(parent)
+        , m_responder(std::move(responder))
+        , m_socket(socket)
+        , m_isHead(isHead)
+    {
+        connect(socket, &QTcpSocket::disconnected, this, &ResponderConnection::onGone);
+        connect(socket, &QObject::destroyed, this, &ResponderConnection::onGone);
+    }
+
+    bool isOpen() const override { return m_socket && m_socket->state() == QAbstractSocket::ConnectedState; }
+    bool hasResponded() const override { return m_started; }
+    qint64 bytesToWrite() const override { return m_socket ? m_socket->bytesToWrite() : 0; }
+
+    void respond(int status, const HeaderList &headers, const QByteArray &body) override
+    {
+        if (!begin())
+            return;
+        writeHead(status, headers);
+        m_responder.writeHeader("Content-Length", QByteArray::number(body.size()));
+        m_responder.writeBody(m_isHead ? QByteArray() : body);
+    }
+
+    void beginChunked(int status, const HeaderList &headers) override
+    {
+        if (!begin())
+            return;
+        writeHead(status, headers);
+        m_responder.writeHeader("Transfer-Encoding", "chunked");
+        m_responder.writeBody(QByteArray()); // ends the header block so the headers leave now
+        m_chunked = true;
+    }
+
+    void writeChunk(const QByteArray &data) override
+    {
+        if (!m_chunked || data.isEmpty() || !isOpen())
+            return;
+        m_responder.writeBody(QByteArray::number(data.size(), 16) + "\r\n" + data + "\r\n");
+    }
+
+    void endChunked() override
+    {
+        if (!m_chunked || !isOpen())
+            return;
+        m_chunked = false;
+        m_responder.writeBody("0\r\n\r\n");
+    }
+
+private:
+    bool begin()
+    {
+        if (m_started || !isOpen())
+            return false;
+        m_started = true;
+        return true;
+    }
+
+    void writeHead(int status, const HeaderList &headers)
+    {
+        m_responder.writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(status));
+        for (const auto &[name, value] : headers)
+            m_responder.writeHeader(name, value);
+    }
+
+    void onGone()
+    {
+        if (m_gone)
+            return;
+        m_gone = true;
+        Q_EMIT disconnected();
+    }
+
+    QHttpServerResponder m_responder;
+    QPointer<QTcpSocket> m_socket;
+    bool m_isHead = false;
+    bool m_started = false;
+    bool m_chunked = false;
+    bool m_gone = false;
+};
+
+QByteArray methodName(Method method)
+{
+    switch (method) {
+    case Method::Get: return "GET";
+    case Method::Put: return "PUT";
+    case Method::Delete: return "DELETE";
+    case Method::Post: return "POST";
+    case Method::Head: return "HEAD";
+    case Method::Options: return "OPTIONS";
+    case Method::Patch: return "PATCH";
+    case Method::Connect: return "CONNECT";
+    case Method::Trace: return "TRACE";
+    default: return "UNKNOWN";
+    }
+}
+
+struct Route
+{
+    enum Kind { Root, Messages, MessagesStream, CountTokens, Models, Model, None } kind = None;
+    QString argument; // the model id of /v1/models/{id}
+};
+
+Route route(QString path)
+{
+    while (path.size() > 1 && path.endsWith(u'/'))
+        path.chop(1);
+    if (path == u"/"_s)
+        return {Route::Root, {}};
+    if (path == u"/v1/messages"_s)
+        return {Route::Messages, {}};
+    if (path == u"/v1/messages/count_tokens"_s)
+        return {Route::CountTokens, {}};
+    if (path == u"/v1/models"_s)
+        return {Route::Models, {}};
+    static const QString modelPrefix = u"/v1/models/"_s;
+    if (path.startsWith(modelPrefix) && path.indexOf(u'/', modelPrefix.size()) < 0)
+        return {Route::Model, path.mid(modelPrefix.size())};
+    return {};
+}
+
+Method allowedMethod(Route::Kind kind)
+{
+    switch (kind) {
+    case Route::Messages:
+    case Route::MessagesStream:
+    case Route::CountTokens: return Method::Post;
+    default: return Method::Get; // HEAD is accepted wherever GET is
+    }
+}
+
+HeaderList jsonHeaders(const QByteArray &requestId)
+{
+    return {{"Content-Type", "application/json"}, {"request-id", requestId}};
+}
+
+} // namespace
+
+ProxyServer::ProxyServer(ProxyConfig config, UpstreamClient *upstream, QObject *parent)
+    : QAbstractHttpServer(parent)
+    , m_config(std::move(config))
+    , m_upstream(upstream)
+{
+}
+
+ProxyServer::~ProxyServer() = default;
+
+bool ProxyServer::listen(const QHostAddress &address, quint16 port)
+{
+    auto *listener = new Listener(this);
+    if (!listener->listen(address, port)) {
+        m_errorString = listener->errorString();
+        delete listener;
+        return false;
+    }
+    bind(listener);
+    m_listener = listener;
+    return true;
+}
+
+quint16 ProxyServer::port() const
+{
+    return m_listener ? m_listener->serverPort() : 0;
+}
+
+QUrl ProxyServer::url() const
+{
+    QUrl url;
+    url.setScheme(u"http"_s);
+    if (m_listener)
+        url.setHost(m_listener->serverAddress().toString());
+    url.setPort(port());
+    return url;
+}
+
+void ProxyServer::setUpstream(const UpstreamProfile &profile, const QByteArray &key)
+{
+    m_config.upstream = profile;
+    m_config.upstreamKey = key;
+}
+
+void ProxyServer::stopListening()
+{
+    if (m_listener)
+        m_listener->close();
+}
+
+bool ProxyServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    const QByteArray requestId = makeId("req_");
+    const Route target = route(request.url().path());
+    const Method method = request.method();
+    const bool isHead = method == Method::Head;
+    qCDebug(lcServer) << methodName(method) << request.url().path() << requestId;
+
+    const auto answer = [&](int status, const QByteArray &body, HeaderList headers) {
+        ResponderConnection connection(makeResponder(request, socket), socket, isHead, nullptr);
+        headers.append(jsonHeaders(requestId));
+        connection.respond(status, headers, body);
+    };
+    const auto answerJson = [&](const QJsonObject &json) {
+        answer(200, QJsonDocument(json).toJson(QJsonDocument::Compact), {});
+    };
+    const auto answerError = [&](const Error &error, HeaderList headers = {}) {
+        answer(error.httpStatus, anthropicErrorBody(error, requestId), std::move(headers));
+    };
+
+    if (target.kind == Route::None) {
+        answerError(Error::make(ErrorType::NotFound, u"Not found: %1 %2"_s.arg(QString::fromLatin1(methodName(method)),
+                                                                                request.url().path())));
+        return true;
+    }
+    const Method allowed = allowedMethod(target.kind);
+    if (method != allowed && !(allowed == Method::Get && isHead)) {
+        const QByteArray allow = allowed == Method::Get ? "GET, HEAD" : "POST";
+        answerError(Error::make(ErrorType::InvalidRequest, 405,
+                                u"Method %1 is not allowed on %2; use %3"_s.arg(
+                                    QString::fromLatin1(methodName(method)), request.url().path(),
+                                    QString::fromLatin1(allow))),
+                    {{"Allow", allow}});
+        return true;
+    }
+
+    const ModelMapper mapper = m_config.upstream.modelMapper();
+    switch (target.kind) {
+    case Route::Root:
+        answerJson({{u"name"_s, u"Switchyard"_s},
+                    {u"version"_s, QStringLiteral(SWITCHYARD_VERSION)},
+                    {u"upstream"_s, m_config.upstream.displayName()}});
+        break;
+    case Route::Models: answerJson(modelListResponse(mapper)); break;
+    case Route::Model: answerJson(modelInfo(target.argument, mapper)); break;
+    case Route::CountTokens: {
+        const Result<QJsonObject> counted = countTokensResponse(request.body());
+        counted ? answerJson(*counted) : answerError(counted.error());
+        break;
+    }
+    case Route::Messages: startExchange(request, socket, requestId, false); break;
+    case Route::MessagesStream: startExchange(request, socket, requestId, true); break;
+    case Route::None: break;
+    }
+    return true;
+}
+
+void ProxyServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    // handleRequest answers everything; kept for completeness of the interface.
+    ResponderConnection connection(makeResponder(request, socket), socket, false, nullptr);
+    const QByteArray requestId = makeId("req_");
+    connection.respond(404, jsonHeaders(requestId),
+                       anthropicErrorBody(Error::make(ErrorType::NotFound, u"Not found"_s), requestId));
+}
+
+void ProxyServer::startExchange(const QHttpServerRequest &request, QTcpSocket *socket, const QByteArray &requestId,
+                                bool alwaysStream)
+{
+    ExchangeRequest copy; // the request object is reused by the connection: copy what outlives this call
+    copy.requestId = requestId;
+    copy.path = request.url().path(QUrl::FullyEncoded).toLatin1();
+    copy.body = request.body();
+    const auto headers = request.headers();
+    for (const auto &[name, value] : headers)
+        copy.headers.append({name.toLower(), value});
+    copy.alwaysStream = alwaysStream;
+
+    auto *connection = new ResponderConnection(makeResponder(request, socket), socket, false, nullptr);
+    auto *exchange = new Exchange(std::move(copy), std::unique_ptr<ClientConnection>(connection), m_upstream,
+                                  m_config.upstream, m_config.upstreamKey, this);
+    ++m_activeExchanges;
+    connect(exchange, &Exchange::finished, this, [this, exchange] {
+        --m_activeExchanges;
+        Q_EMIT exchangeFinished(exchange);
+        exchange->deleteLater();
+        if (m_activeExchanges == 0)
+            Q_EMIT drained();
+    });
+    Q_EMIT exchangeStarted(exchange);
+    exchange->start();
+}
+
+} // namespace Proxy

@@ -1,0 +1,62 @@
+#pragma once
+
+#include "config/proxyconfig.h"
+#include "exchange.h"
+
+#include <QAbstractHttpServer>
+#include <QHostAddress>
+#include <QPointer>
+#include <QUrl>
+
+namespace Proxy {
+
+
+class UpstreamClient;
+
+// The HTTP face of the proxy and the only class that knows QHttpServer (besides the demo upstream's own
+// server). It routes requests, answers the small endpoints itself and hands each Messages request to an
+// Exchange it owns until that exchange finishes.
+class ProxyServer final : public QAbstractHttpServer
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ProxyServer)
+
+public:
+    ProxyServer(ProxyConfig config, UpstreamClient *upstream, QObject *parent = nullptr);
+    ~ProxyServer() override;
+
+    // Binds host:port (port 0 picks a free one). Returns false with errorString() set on failure.
+    [[nodiscard]] bool listen(const QHostAddress &address, quint16 port);
+    [[nodiscard]] quint16 port() const;
+    [[nodiscard]] QUrl url() const;
+    [[nodiscard]] QString errorString() const { return m_errorString; }
+
+    // New exchanges use the new profile; in-flight ones finish with the one they started with.
+    void setUpstream(const UpstreamProfile &profile, const QByteArray &key);
+    [[nodiscard]] const ProxyConfig &config() const { return m_config; }
+
+    // Stops accepting connections (graceful shutdown); in-flight exchanges go on until they finish.
+    void stopListening();
+    [[nodiscard]] int activeExchangeCount() const { return m_activeExchanges; }
+
+Q_SIGNALS:
+    void exchangeStarted(Proxy::Exchange *exchange);
+    void exchangeFinished(Proxy::Exchange *exchange);
+    void drained(); // the last in-flight exchange finished
+
+protected:
+    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
+    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
+
+private:
+    void startExchange(const QHttpServerRequest &request, QTcpSocket *socket, const QByteArray &requestId,
+                       bool alwaysStream);
+
+    ProxyConfig m_config;
+    QPointer<UpstreamClient> m_upstream;
+    QPointer<QTcpServer> m_listener;
+    QString m_errorString;
+    int m_activeExchanges = 0;
+};
+
+} // namespace Proxy

@@ -1,0 +1,95 @@
+#include "proxyservice.h"
+
+#include "demoupstream.h"
+#include "proxyserver.h"
+#include "upstreamclient.h"
+
+#include <QHostAddress>
+#include <QTimer>
+
+using namespace Qt::StringLiterals;
+
+namespace Proxy {
+
+ProxyService::ProxyService(ProxyConfig config, QObject *parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+    , m_client(new UpstreamClient(this))
+{
+}
+
+ProxyService::~ProxyService() = default;
+
+Result<UpstreamProfile> ProxyService::resolve(const UpstreamProfile &profile)
+{
+    if (!profile.isDemo())
+        return profile;
+    if (!m_demo) {
+        m_demo = new DemoUpstream(this);
+        if (!m_demo->start())
+            return tl::unexpected(Error::make(ErrorType::Api, u"the built-in demo upstream could not start"_s));
+    }
+    UpstreamProfile resolved = profile;
+    resolved.baseUrl = m_demo->baseUrl();
+    resolved.name = u"demo"_s;
+    return resolved;
+}
+
+Result<QUrl> ProxyService::start()
+{
+    const Result<UpstreamProfile> upstream = resolve(m_config.upstream);
+    if (!upstream)
+        return tl::unexpected(upstream.error());
+    ProxyConfig effective = m_config;
+    effective.upstream = *upstream;
+
+    QHostAddress address;
+    if (m_config.listenHost == u"localhost"_s)
+        address = QHostAddress::LocalHost;
+    else if (!address.setAddress(m_config.listenHost))
+        return tl::unexpected(Error::make(ErrorType::Api, u"not an IP address: %1"_s.arg(m_config.listenHost)));
+
+    m_server = new ProxyServer(effective, m_client, this);
+    connect(m_server, &ProxyServer::drained, this, &ProxyService::drained);
+    if (!m_server->listen(address, m_config.listenPort)) {
+        const QString reason = m_server->errorString();
+        delete m_server;
+        m_server = nullptr;
+        return tl::unexpected(Error::make(ErrorType::Api, u"cannot listen on %1:%2: %3"_s.arg(
+                                                              m_config.listenHost,
+                                                              QString::number(m_config.listenPort), reason)));
+    }
+    return m_server->url();
+}
+
+QUrl ProxyService::url() const
+{
+    return m_server ? m_server->url() : QUrl();
+}
+
+Result<void> ProxyService::setUpstream(const UpstreamProfile &profile, const QByteArray &key)
+{
+    const Result<UpstreamProfile> resolved = resolve(profile);
+    if (!resolved)
+        return tl::unexpected(resolved.error());
+    m_config.upstream = profile;
+    m_config.upstreamKey = key;
+    if (m_server)
+        m_server->setUpstream(*resolved, key);
+    return {};
+}
+
+void ProxyService::shutdown()
+{
+    if (m_server)
+        m_server->stopListening();
+    if (activeExchangeCount() == 0)
+        QTimer::singleShot(0, this, &ProxyService::drained);
+}
+
+int ProxyService::activeExchangeCount() const
+{
+    return m_server ? m_server->activeExchangeCount() : 0;
+}
+
+} // namespace Proxy

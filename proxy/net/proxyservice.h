@@ -1,0 +1,51 @@
+#pragma once
+
+#include "config/proxyconfig.h"
+#include "protocol/error.h"
+
+#include <QObject>
+#include <QUrl>
+
+namespace Proxy {
+
+class DemoUpstream;
+class ProxyServer;
+class UpstreamClient;
+
+// The core's one facade for the composition root and the UI: starts the built-in demo upstream when the
+// profile asks for it, the upstream client and the HTTP server; switches upstreams; shuts down gracefully.
+class ProxyService final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ProxyService)
+
+public:
+    explicit ProxyService(ProxyConfig config, QObject *parent = nullptr);
+    ~ProxyService() override;
+
+    // Binds the listen address; the error says what failed (address in use, demo could not start, …).
+    [[nodiscard]] Result<QUrl> start();
+    [[nodiscard]] QUrl url() const;
+    [[nodiscard]] ProxyServer *server() const { return m_server; }
+    [[nodiscard]] const UpstreamProfile &upstream() const { return m_config.upstream; }
+
+    // New exchanges use the new upstream; in-flight ones finish on the old one.
+    [[nodiscard]] Result<void> setUpstream(const UpstreamProfile &profile, const QByteArray &key);
+
+    // Stops accepting connections and emits drained() once no exchange is in flight (at once if none is).
+    void shutdown();
+    [[nodiscard]] int activeExchangeCount() const;
+
+Q_SIGNALS:
+    void drained();
+
+private:
+    [[nodiscard]] Result<UpstreamProfile> resolve(const UpstreamProfile &profile);
+
+    ProxyConfig m_config;
+    UpstreamClient *m_client = nullptr;
+    DemoUpstream *m_demo = nullptr;
+    ProxyServer *m_server = nullptr;
+};
+
+} // namespace Proxy
