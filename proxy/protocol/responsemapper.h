@@ -34,4 +34,8 @@ struct ResponseContext
 // to the model instead of the client crashing (documented in docs/MAPPING.md).
 [[nodiscard]] QJsonObject toolInputFromArguments(const QString &arguments);
 
+// The opaque signature Switchyard gives a thinking block ("sy1" + base64 of 16 bytes of SHA-256 of the text):
+// deterministic, non-empty, and never mistaken for one of Anthropic's own.
+[[nodiscard]] QString thinkingSignature(const QString &thinking);
+
 } // namespace Proxy
