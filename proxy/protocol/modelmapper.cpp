@@ -55,7 +55,7 @@ bool ModelMapper::parseRule(const QString &text, ModelRule *rule)
     if (from.isEmpty() || to.isEmpty())
         return false;
     if (rule)
-        *rule = {from, to};
+        *rule = { from, to };
     return true;
 }
 

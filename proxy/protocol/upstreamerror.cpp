@@ -42,12 +42,17 @@ QString upstreamMessage(const QByteArray &body)
     const QString message = messageFromJson(object).trimmed();
     if (!message.isEmpty())
         return message;
-    // 4 bytes per character at most, so this never cuts inside one of the characters kept.
-    return QString::fromUtf8(body.left(4 * maxQuotedCharacters)).left(maxQuotedCharacters).trimmed();
+    // Leading whitespace (HTML pages, pretty-printed text) must not use up the quota. At most 4 bytes per
+    // character, so the byte cut never falls inside one of the characters kept; the character cut counts code
+    // points so it never leaves half a surrogate pair (an emoji) at the end.
+    const QString text = QString::fromUtf8(body.trimmed().left(4 * maxQuotedCharacters));
+    qsizetype end = 0;
+    for (qsizetype characters = 0; end < text.size() && characters < maxQuotedCharacters; ++characters)
+        end += text.at(end).isHighSurrogate() && end + 1 < text.size() && text.at(end + 1).isLowSurrogate() ? 2 : 1;
+    return text.left(end).trimmed();
 }
 
-struct Mapping
-{
+struct Mapping {
     ErrorType type;
     int status;
 };
@@ -57,32 +62,32 @@ Mapping mapStatus(int httpStatus)
     switch (httpStatus) {
     case 400:
     case 422:
-        return {ErrorType::InvalidRequest, 400};
+        return { ErrorType::InvalidRequest, 400 };
     case 401:
-        return {ErrorType::Authentication, 401};
+        return { ErrorType::Authentication, 401 };
     case 403:
-        return {ErrorType::Permission, 403};
+        return { ErrorType::Permission, 403 };
     case 404:
-        return {ErrorType::NotFound, 404};
+        return { ErrorType::NotFound, 404 };
     case 413:
-        return {ErrorType::RequestTooLarge, 413};
+        return { ErrorType::RequestTooLarge, 413 };
     case 429:
-        return {ErrorType::RateLimit, 429};
+        return { ErrorType::RateLimit, 429 };
     case 408:
     case 504:
-        return {ErrorType::Api, 504};
+        return { ErrorType::Api, 504 };
     case 502:
     case 503:
-        return {ErrorType::Overloaded, 529};
+        return { ErrorType::Overloaded, 529 };
     default:
-        return {ErrorType::Api, httpStatus >= 500 && httpStatus < 600 ? 500 : 502};
+        return { ErrorType::Api, httpStatus >= 500 && httpStatus < 600 ? 500 : 502 };
     }
 }
 
 } // namespace
 
-Error errorFromUpstreamStatus(int httpStatus, const QByteArray &body, const QByteArray &retryAfter,
-                              const QString &upstreamName)
+Error errorFromUpstreamStatus(
+    int httpStatus, const QByteArray &body, const QByteArray &retryAfter, const QString &upstreamName)
 {
     const Mapping mapping = mapStatus(httpStatus);
     QString message = u"Upstream '%1' returned HTTP %2"_s.arg(upstreamName, QString::number(httpStatus));
