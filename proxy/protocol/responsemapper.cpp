@@ -144,7 +144,7 @@ Result<QJsonObject> mapResponse(const QJsonObject &completion, const ResponseCon
     if (choice.value(u"finish_reason"_s).toString() == "error"_L1) {
         const QString reason = choice.value(u"error"_s)[u"message"_s].toString();
         return tl::unexpected(badResponse(u"Upstream ended the response with finish_reason \"error\""_s
-                                          + (reason.isEmpty() ? QString() : u": "_s + reason)));
+            + (reason.isEmpty() ? QString() : u": "_s + reason)));
     }
 
     QJsonArray content;

@@ -72,6 +72,7 @@ private slots:
     void shouldGenerateToolUseIdWhenMissing_data();
     void shouldGenerateToolUseIdWhenMissing();
     void shouldRestoreClientToolNames();
+    void shouldRestoreLongToolNames();
     void shouldMapStopReason_data();
     void shouldMapStopReason();
     void shouldMapFinishReasonOfACompletion_data();
@@ -156,6 +157,18 @@ void TstResponseMapper::shouldMapContentInOrder_data()
         << QByteArray(R"({"tool_calls":[{"id":"c","function":{"name":"Bash","arguments":"{\"command\":"}}]})")
         << QByteArray(R"([{"type":"tool_use","id":"c","name":"Bash",)"
                       R"("input":{"_switchyard_invalid_arguments":"{\"command\":"}}])");
+    QTest::addRow("arguments sent as an array: reported, not dropped")
+        << QByteArray(R"({"tool_calls":[{"id":"c","function":{"name":"Bash","arguments":["ls"]}}]})")
+        << QByteArray(R"([{"type":"tool_use","id":"c","name":"Bash",)"
+                      R"("input":{"_switchyard_invalid_arguments":"[\"ls\"]"}}])");
+    QTest::addRow("arguments sent as a number: reported, not dropped")
+        << QByteArray(R"({"tool_calls":[{"id":"c","function":{"name":"Bash","arguments":7}}]})")
+        << QByteArray(R"([{"type":"tool_use","id":"c","name":"Bash","input":{"_switchyard_invalid_arguments":"7"}}])");
+    QTest::addRow("arguments null or missing")
+        << QByteArray(R"({"tool_calls":[{"id":"c","function":{"name":"A","arguments":null}},)"
+                      R"({"id":"d","function":{"name":"B"}}]})")
+        << QByteArray(R"([{"type":"tool_use","id":"c","name":"A","input":{}},)"
+                      R"({"type":"tool_use","id":"d","name":"B","input":{}}])");
     QTest::addRow("legacy function_call")
         << QByteArray(R"({"content":null,"function_call":{"name":"Bash","arguments":"{\"command\":\"ls\"}"}})")
         << QByteArray(R"([{"type":"tool_use","id":"GENERATED","name":"Bash","input":{"command":"ls"}}])");
@@ -214,6 +227,24 @@ void TstResponseMapper::shouldRestoreClientToolNames()
     const QJsonArray content = mapped(completion(message), context).value(u"content"_s).toArray();
     QCOMPARE(content.at(0)[u"name"_s].toString(), clientName);
     QCOMPARE(content.at(1)[u"name"_s].toString(), u"Bash"_s);
+}
+
+// Claude Code's MCP tools can exceed OpenAI's 64 characters; the upstream only ever saw the shortened name.
+void TstResponseMapper::shouldRestoreLongToolNames()
+{
+    ResponseContext context = testContext();
+    const QString clientName = u"mcp__"_s + QString(65, u'x');
+    QCOMPARE(clientName.size(), 70);
+    const QString upstreamName = context.toolNames.toUpstream(clientName);
+    QVERIFY(upstreamName.size() <= 64);
+    const QByteArray message = R"({"content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":")"
+        + upstreamName.toUtf8() + R"(","arguments":"{\"q\":1}"}}]})";
+    const QJsonObject reply = mapped(completion(message, R"("finish_reason":"tool_calls")"), context);
+    const QJsonObject block = reply.value(u"content"_s).toArray().at(0).toObject();
+    QCOMPARE(block.value(u"type"_s).toString(), u"tool_use"_s);
+    QCOMPARE(block.value(u"name"_s).toString(), clientName);
+    QCOMPARE(block.value(u"input"_s).toObject(), QJsonObject({ { u"q"_s, 1 } }));
+    QCOMPARE(reply.value(u"stop_reason"_s).toString(), u"tool_use"_s);
 }
 
 void TstResponseMapper::shouldMapStopReason_data()
@@ -423,6 +454,14 @@ void TstResponseMapper::shouldRejectUnusableCompletion_data()
     QTest::addRow("message not an object")
         << QByteArray(R"({"choices":[{"message":"hi"}]})") << u"Upstream response has no choices"_s;
     QTest::addRow("empty object") << QByteArray("{}") << u"Upstream response has no choices"_s;
+    // OpenRouter: HTTP 200, then the provider failed part-way; the partial text is not a finished answer.
+    QTest::addRow("finish_reason error with choice.error")
+        << QByteArray(R"({"choices":[{"message":{"content":"Half an ans"},"finish_reason":"error",)"
+                      R"("error":{"code":502,"message":"Provider returned error"}}]})")
+        << u"Upstream ended the response with finish_reason \"error\": Provider returned error"_s;
+    QTest::addRow("finish_reason error without details")
+        << QByteArray(R"({"choices":[{"message":{"content":"x"},"finish_reason":"error"}]})")
+        << u"Upstream ended the response with finish_reason \"error\""_s;
 }
 
 void TstResponseMapper::shouldRejectUnusableCompletion()

@@ -32,6 +32,7 @@ private slots:
     void shouldEstimateHandComputedRequests_data();
     void shouldEstimateHandComputedRequests();
     void shouldGrowWithEveryMessage();
+    void shouldGrowWithEveryTool();
     void shouldBeDeterministic();
 };
 
@@ -110,6 +111,23 @@ void TstTokenEstimator::shouldGrowWithEveryMessage()
         QVERIFY2(current > previous, qPrintable(u"%1 <= %2"_s.arg(current).arg(previous)));
         previous = current;
     }
+}
+
+void TstTokenEstimator::shouldGrowWithEveryTool()
+{
+    QJsonObject request = userMessage(R"("Hello")");
+    int previous = Proxy::estimateInputTokens(request);
+    QJsonArray tools;
+    // Even a tool with an empty name and no schema adds its fixed 8.
+    for (const QByteArray &tool : { QByteArray(R"({"name":""})"), QByteArray(R"({"name":"Read"})"),
+             QByteArray(R"({"name":"Bash","description":"Run","input_schema":{}})") }) {
+        tools.append(object(tool));
+        request.insert(u"tools"_s, tools);
+        const int current = Proxy::estimateInputTokens(request);
+        QVERIFY2(current > previous, qPrintable(u"%1 <= %2"_s.arg(current).arg(previous)));
+        previous = current;
+    }
+    QCOMPARE(previous, (2 + 4) + 8 + (8 + 1) + (8 + 1 + 1 + 1)); // "Hello"; "", "Read"; "Bash", "Run", "{}"
 }
 
 void TstTokenEstimator::shouldBeDeterministic()

@@ -15,6 +15,8 @@ private slots:
     void shouldQuoteUpstreamMessage_data();
     void shouldQuoteUpstreamMessage();
     void shouldQuoteAtMost300CharactersOfAnUnstructuredBody();
+    void shouldNotCountLeadingWhitespaceAgainstTheQuote();
+    void shouldNeverCutAnEmojiInHalf();
     void shouldKeepRetryAfterOnlyForRateLimits_data();
     void shouldKeepRetryAfterOnlyForRateLimits();
     void shouldBlameTheUpstreamKey_data();
@@ -105,6 +107,25 @@ void TstUpstreamError::shouldQuoteAtMost300CharactersOfAnUnstructuredBody()
     const QString body = QString(299, u'x') + u"é"_s + QString(500, u'y');
     const QString message = Proxy::errorFromUpstreamStatus(500, body.toUtf8(), {}, u"u"_s).message;
     QCOMPARE(message, u"Upstream 'u' returned HTTP 500: "_s + body.left(300));
+}
+
+void TstUpstreamError::shouldNotCountLeadingWhitespaceAgainstTheQuote()
+{
+    // A proxy's error page may start with a long run of blank lines; the words after them are what matters.
+    const QByteArray body = QByteArray(400, ' ') + QByteArray(200, '\n') + "upstream connect error";
+    QCOMPARE(Proxy::errorFromUpstreamStatus(500, body, {}, u"u"_s).message,
+        u"Upstream 'u' returned HTTP 500: upstream connect error"_s);
+}
+
+// 300 characters are code points: the 300th may be an emoji (two UTF-16 units), kept whole, never half of it.
+void TstUpstreamError::shouldNeverCutAnEmojiInHalf()
+{
+    const QString emoji = u"\U0001F600"_s;
+    const QString body = QString(299, u'x') + emoji + emoji + u"tail"_s;
+    const QString message = Proxy::errorFromUpstreamStatus(500, body.toUtf8(), {}, u"u"_s).message;
+    QCOMPARE(message, u"Upstream 'u' returned HTTP 500: "_s + QString(299, u'x') + emoji);
+    QVERIFY(!message.back().isHighSurrogate());
+    QCOMPARE(QString::fromUtf8(message.toUtf8()), message); // valid UTF-16 round-trips
 }
 
 void TstUpstreamError::shouldKeepRetryAfterOnlyForRateLimits_data()
