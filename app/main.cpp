@@ -4,6 +4,7 @@
 
 #include "config/settings.h"
 #include "net/proxyservice.h"
+#include "session/summarylog.h"
 #include "mainwindow.h"
 
 #include <QApplication>
@@ -73,6 +74,10 @@ int main(int argc, char *argv[])
         printLine(stderr, u"switchyard: "_s + url.error().message);
         return 1;
     }
+    // The summary log: JSON lines on stderr when headless, always in a rotating file under the XDG state dir.
+    Proxy::SummaryLog summaryLog({Proxy::SummaryLog::defaultFilePath(), headless});
+    summaryLog.attach(service.hub());
+
     printLine(stdout, u"listening on "_s + url->toString());
     printLine(stderr, u"switchyard: upstream "_s + config.upstream.displayName());
 

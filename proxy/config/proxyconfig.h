@@ -16,6 +16,7 @@ struct ProxyConfig
     UpstreamProfile upstream;
     QByteArray upstreamKey;       // secret: sent as Authorization: Bearer; never logged
     int shutdownGraceMs = 10'000; // SIGINT/SIGTERM: how long in-flight responses may take to finish
+    int pingIntervalMs = 15'000;  // streaming: a ping after this much upstream silence (clients' idle watchdogs)
 };
 
 } // namespace Proxy

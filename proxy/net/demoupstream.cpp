@@ -7,7 +7,12 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
+#include <QPointer>
 #include <QTcpServer>
+#include <QTcpSocket>
+#include <QTimer>
+
+#include <memory>
 
 using namespace Qt::StringLiterals;
 
@@ -172,6 +177,80 @@ QJsonObject DemoUpstream::completionFor(const QJsonObject &chatRequest)
     };
 }
 
+QList<QByteArray> DemoUpstream::streamChunksFor(const QJsonObject &chatRequest)
+{
+    const QJsonObject completion = completionFor(chatRequest);
+    const QJsonObject choice = completion[u"choices"_s][0].toObject();
+    const QJsonObject message = choice[u"message"_s].toObject();
+    const QJsonObject base{{u"id"_s, completion[u"id"_s]}, {u"object"_s, u"chat.completion.chunk"_s},
+                           {u"model"_s, completion[u"model"_s]}};
+    QList<QByteArray> chunks;
+    const auto add = [&](const QJsonObject &delta, const QJsonValue &finish = QJsonValue::Null) {
+        QJsonObject chunk = base;
+        chunk.insert(u"choices"_s, QJsonArray{QJsonObject{{u"index"_s, 0}, {u"delta"_s, delta},
+                                                          {u"finish_reason"_s, finish}}});
+        chunks.append(QJsonDocument(chunk).toJson(QJsonDocument::Compact));
+    };
+    const auto addWords = [&](const QString &field, const QString &text) {
+        const QStringList words = text.split(u' ');
+        for (qsizetype i = 0; i < words.size(); ++i)
+            add({{field, i == 0 ? words[i] : u' ' + words[i]}});
+    };
+    add({{u"role"_s, u"assistant"_s}, {u"content"_s, u""_s}});
+    if (message.contains(u"reasoning_content"_s))
+        addWords(u"reasoning_content"_s, message[u"reasoning_content"_s].toString());
+    if (!message[u"content"_s].toString().isEmpty())
+        addWords(u"content"_s, message[u"content"_s].toString());
+    const QJsonArray calls = message[u"tool_calls"_s].toArray();
+    for (qsizetype i = 0; i < calls.size(); ++i) {
+        const QJsonObject call = calls[i].toObject();
+        const QString arguments = call[u"function"_s][u"arguments"_s].toString();
+        add({{u"tool_calls"_s, QJsonArray{QJsonObject{
+                                   {u"index"_s, int(i)}, {u"id"_s, call[u"id"_s]}, {u"type"_s, u"function"_s},
+                                   {u"function"_s, QJsonObject{{u"name"_s, call[u"function"_s][u"name"_s]},
+                                                               {u"arguments"_s, u""_s}}}}}}});
+        for (qsizetype at = 0; at < arguments.size(); at += 7) { // fragments split anywhere, as real models do
+            add({{u"tool_calls"_s, QJsonArray{QJsonObject{
+                                       {u"index"_s, int(i)},
+                                       {u"function"_s, QJsonObject{{u"arguments"_s, arguments.mid(at, 7)}}}}}}});
+        }
+    }
+    add({}, choice[u"finish_reason"_s]);
+    QJsonObject usage = base;
+    usage.insert(u"choices"_s, QJsonArray{});
+    usage.insert(u"usage"_s, completion[u"usage"_s]);
+    chunks.append(QJsonDocument(usage).toJson(QJsonDocument::Compact));
+    chunks.append("[DONE]");
+    return chunks;
+}
+
+void DemoUpstream::stream(QHttpServerResponder &&responder, QTcpSocket *socket, const QList<QByteArray> &chunks)
+{
+    responder.writeStatusLine();
+    responder.writeHeader("Content-Type", "text/event-stream");
+    responder.writeHeader("Cache-Control", "no-cache");
+    responder.writeHeader("Transfer-Encoding", "chunked");
+    responder.writeBody(QByteArray());
+    auto shared = std::make_shared<QHttpServerResponder>(std::move(responder));
+    auto next = std::make_shared<qsizetype>(0);
+    auto *timer = new QTimer(socket); // dies with the connection: a client that left stops the stream
+    timer->setInterval(m_chunkIntervalMs);
+    connect(timer, &QTimer::timeout, socket, [timer, shared, next, chunks, guard = QPointer<QTcpSocket>(socket)] {
+        if (!guard || guard->state() != QAbstractSocket::ConnectedState) {
+            timer->stop();
+            return;
+        }
+        if (*next == chunks.size()) {
+            shared->writeBody("0\r\n\r\n");
+            timer->deleteLater();
+            return;
+        }
+        const QByteArray event = "data: " + chunks[(*next)++] + "\n\n";
+        shared->writeBody(QByteArray::number(event.size(), 16) + "\r\n" + event + "\r\n");
+    });
+    timer->start();
+}
+
 bool DemoUpstream::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
     QHttpServerResponder responder = makeResponder(request, socket);
@@ -192,7 +271,10 @@ bool DemoUpstream::handleRequest(const QHttpServerRequest &request, QTcpSocket *
         responder.write(QJsonDocument(error), QHttpServerResponder::StatusCode::BadRequest);
         return true;
     }
-    responder.write(QJsonDocument(completionFor(body.object())));
+    if (body.object()[u"stream"_s].toBool())
+        stream(std::move(responder), socket, streamChunksFor(body.object()));
+    else
+        responder.write(QJsonDocument(completionFor(body.object())));
     return true;
 }
 

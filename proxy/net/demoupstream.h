@@ -28,13 +28,22 @@ public:
 
     // The chat.completion the demo answers for a request body (pure; exposed for tests).
     [[nodiscard]] static QJsonObject completionFor(const QJsonObject &chatRequest);
+    // The same answer as the chat.completion.chunk data lines a streaming upstream sends, ending with [DONE]:
+    // reasoning and text a word at a time, tool arguments in fragments, finish_reason, then a usage chunk.
+    [[nodiscard]] static QList<QByteArray> streamChunksFor(const QJsonObject &chatRequest);
+
+    // Pause between streamed chunks (realistic pacing; tests set 0).
+    void setChunkIntervalMs(int ms) { m_chunkIntervalMs = ms; }
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
     void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
 
 private:
+    void stream(QHttpServerResponder &&responder, QTcpSocket *socket, const QList<QByteArray> &chunks);
+
     QPointer<QTcpServer> m_listener;
+    int m_chunkIntervalMs = 30;
 };
 
 } // namespace Proxy

@@ -2,9 +2,13 @@
 
 #include "protocol/ids.h"
 #include "protocol/responsemapper.h"
+#include "protocol/tokenestimator.h"
 #include "protocol/upstreamerror.h"
+#include "session/eventhub.h"
 #include "upstreamclient.h"
 
+#include <QDateTime>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QNetworkReply>
@@ -15,6 +19,20 @@ Q_LOGGING_CATEGORY(lcExchange, "switchyard.exchange", QtInfoMsg)
 
 namespace Proxy {
 
+namespace {
+
+QByteArray compact(const QJsonObject &json)
+{
+    return QJsonDocument(json).toJson(QJsonDocument::Compact);
+}
+
+bool isSuccess(int status)
+{
+    return status >= 200 && status < 300;
+}
+
+} // namespace
+
 QByteArray ExchangeRequest::header(const QByteArray &lowerCaseName) const
 {
     for (const auto &[name, value] : headers) {
@@ -24,23 +42,22 @@ QByteArray ExchangeRequest::header(const QByteArray &lowerCaseName) const
     return {};
 }
 
-Exchange::Exchange(ExchangeRequest request, std::unique_ptr<ClientConnection> client, UpstreamClient *upstream,
-                   UpstreamProfile profile, QByteArray upstreamKey, QObject *parent)
+Exchange::Exchange(ExchangeRequest request, std::unique_ptr<ClientConnection> client, ExchangeContext context,
+                   QObject *parent)
     : QObject(parent)
     , m_request(std::move(request))
     , m_client(std::move(client))
-    , m_upstream(upstream)
-    , m_profile(std::move(profile))
-    , m_upstreamKey(std::move(upstreamKey))
+    , m_context(std::move(context))
 {
     m_clock.start();
     m_client->setParent(nullptr); // owned by the unique_ptr
     connect(m_client.get(), &ClientConnection::disconnected, this, &Exchange::onClientGone);
-    for (QTimer *timer : {&m_connectTimer, &m_totalTimer})
+    for (QTimer *timer : {&m_connectTimer, &m_totalTimer, &m_idleTimer})
         timer->setSingleShot(true);
-    connect(&m_connectTimer, &QTimer::timeout, this,
-            [this] { onTimeout(u"connect"_s, m_profile.connectTimeoutMs); });
-    connect(&m_totalTimer, &QTimer::timeout, this, [this] { onTimeout(u"total"_s, m_profile.totalTimeoutMs); });
+    connect(&m_connectTimer, &QTimer::timeout, this, [this] { onTimeout(u"connect"_s, m_context.profile.connectTimeoutMs); });
+    connect(&m_totalTimer, &QTimer::timeout, this, [this] { onTimeout(u"total"_s, m_context.profile.totalTimeoutMs); });
+    connect(&m_idleTimer, &QTimer::timeout, this, [this] { onTimeout(u"idle"_s, m_context.profile.idleTimeoutMs); });
+    connect(&m_pingTimer, &QTimer::timeout, this, &Exchange::onPing);
 }
 
 Exchange::~Exchange()
@@ -51,29 +68,158 @@ Exchange::~Exchange()
 void Exchange::start()
 {
     Result<QJsonObject> body = parseJsonObject(m_request.body);
-    if (!body)
-        return fail(body.error());
-    const QString clientModel = body->value(u"model"_s).toString();
-    m_upstreamModel = m_profile.modelMapper().map(clientModel);
-    Result<MappedRequest> mapped = mapRequest(*body, m_profile.mappingOptions(m_upstreamModel));
+    if (body) {
+        m_clientModel = body->value(u"model"_s).toString();
+        if (m_request.alwaysStream)
+            body->insert(u"stream"_s, true);
+    }
+    m_upstreamModel = m_context.profile.modelMapper().map(m_clientModel);
+    Result<MappedRequest> mapped = body ? mapRequest(*body, m_context.profile.mappingOptions(m_upstreamModel))
+                                        : Result<MappedRequest>(tl::unexpected(body.error()));
+    if (mapped) {
+        m_mapped = std::move(*mapped);
+        m_streaming = m_mapped->stream;
+    }
+    publish(ObservedEvent::Kind::ExchangeStarted, "request", compact(requestRecord()));
     if (!mapped)
         return fail(mapped.error());
-    if (mapped->stream || m_request.alwaysStream) {
-        return fail(Error::invalidRequest(
-            u"Streaming is not available in this version of Switchyard yet; send the request without "
-            "\"stream\": true"_s));
-    }
-    m_mapped = std::move(*mapped);
-    if (!m_upstream)
+    if (!m_context.upstream)
         return fail(Error::make(ErrorType::Api, 503, u"Switchyard is shutting down"_s));
 
-    const QByteArray upstreamBody = QJsonDocument(m_mapped->body).toJson(QJsonDocument::Compact);
-    m_reply = m_upstream->postChatCompletions(m_profile, m_upstreamKey, upstreamBody, false);
+    if (m_streaming) {
+        StreamTranslator::Options options;
+        options.clientModel = m_mapped->clientModel;
+        options.messageId = makeId("msg_");
+        options.estimatedInputTokens = estimateInputTokens(*body);
+        options.stopSequences = m_mapped->stopSequences;
+        options.toolNames = m_mapped->toolNames;
+        m_translator.emplace(std::move(options));
+    }
+    sendUpstream(compact(m_mapped->body));
+}
+
+void Exchange::sendUpstream(const QByteArray &body)
+{
+    m_reply = m_context.upstream->postChatCompletions(m_context.profile, m_context.upstreamKey, body, m_streaming);
     connect(m_reply, &QNetworkReply::requestSent, &m_connectTimer, &QTimer::stop);
     connect(m_reply, &QNetworkReply::finished, this, &Exchange::onUpstreamFinished);
-    m_connectTimer.start(m_profile.connectTimeoutMs);
-    m_totalTimer.start(m_profile.totalTimeoutMs);
-    qCDebug(lcExchange) << m_request.requestId << clientModel << "->" << m_upstreamModel;
+    if (m_streaming) {
+        connect(m_reply, &QNetworkReply::metaDataChanged, this, &Exchange::onUpstreamHeaders);
+        connect(m_reply, &QNetworkReply::readyRead, this, &Exchange::onUpstreamData);
+    }
+    m_connectTimer.start(m_context.profile.connectTimeoutMs);
+    m_totalTimer.start(m_context.profile.totalTimeoutMs);
+    qCDebug(lcExchange) << m_request.requestId << m_clientModel << "->" << m_upstreamModel;
+}
+
+// Streaming: the status line arrived. Only a 2xx event stream starts the client's 200 stream; an error status
+// waits for its body so the client gets a real HTTP error.
+void Exchange::onUpstreamHeaders()
+{
+    if (m_streamStarted || !m_reply || m_outcome != Outcome::Pending)
+        return;
+    const QVariant status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+    if (!status.isValid() || !isSuccess(status.toInt()))
+        return;
+    const QByteArray contentType = m_reply->header(QNetworkRequest::ContentTypeHeader).toByteArray().toLower();
+    if (contentType.contains("application/json"))
+        return; // an upstream that ignored stream:true; converted when its body is complete
+    beginStream();
+}
+
+void Exchange::beginStream()
+{
+    m_streamStarted = true;
+    m_totalTimer.stop(); // a long generation is not a timeout; silence is (idle timer)
+    m_httpStatus = 200;
+    m_client->beginChunked(200, {{"Content-Type", "text/event-stream; charset=utf-8"},
+                                 {"Cache-Control", "no-cache"},
+                                 {"X-Accel-Buffering", "no"},
+                                 {"request-id", m_request.requestId}});
+    sendEvents(m_translator->start());
+    m_idleTimer.start(m_context.profile.idleTimeoutMs);
+    m_pingTimer.start(m_context.pingIntervalMs);
+}
+
+void Exchange::onUpstreamData()
+{
+    if (!m_streamStarted || !m_reply || m_outcome != Outcome::Pending)
+        return; // error bodies and JSON bodies are read whole when the reply finishes
+    const QByteArray bytes = m_reply->readAll();
+    if (bytes.isEmpty())
+        return;
+    m_idleTimer.start(m_context.profile.idleTimeoutMs);
+    m_pingTimer.start(m_context.pingIntervalMs);
+    translateUpstreamBytes(bytes);
+}
+
+void Exchange::translateUpstreamBytes(const QByteArray &bytes)
+{
+    m_upstreamBytes += bytes.size();
+    QList<SseEvent> events;
+    const bool ok = m_parser.feed(bytes, events);
+    QList<StreamEvent> out;
+    for (const SseEvent &event : std::as_const(events)) {
+        publish(ObservedEvent::Kind::UpstreamChunk, event.event.isEmpty() ? QByteArray("data") : event.event,
+                event.data);
+        out += m_translator->feed(event.data);
+        if (m_translator->isDone())
+            break;
+    }
+    if (!ok && !m_translator->isDone()) {
+        out += m_translator->fail(Error::make(
+            ErrorType::Api, u"Upstream %1 sent a line longer than %2 bytes; the stream was stopped"_s.arg(
+                                m_context.profile.displayName(), QString::number(SseParser::defaultMaxLineBytes))));
+    }
+    sendEvents(out);
+    if (m_translator->isDone())
+        endStream();
+}
+
+void Exchange::sendEvents(const QList<StreamEvent> &events)
+{
+    if (events.isEmpty())
+        return;
+    QByteArray wire;
+    for (const StreamEvent &event : events) {
+        const QByteArray json = compact(event.payload);
+        wire += "event: " + event.type + "\ndata: " + json + "\n\n";
+        ++m_eventCounts[event.type];
+        if (event.type == "error" && !m_error) {
+            const QJsonObject error = event.payload.value(u"error"_s).toObject();
+            m_error = Error::make(ErrorType::Api, error.value(u"message"_s).toString());
+        }
+        if (m_firstTokenMs < 0 && event.type == "content_block_delta")
+            m_firstTokenMs = m_clock.elapsed();
+        publish(ObservedEvent::Kind::ClientEvent, event.type, json);
+        const auto violations = m_validator.feed(event.type, event.payload);
+        for (const ProtocolValidator::Violation &violation : violations) {
+            qCWarning(lcExchange) << m_request.requestId << "protocol violation:" << violation.message;
+            publish(ObservedEvent::Kind::Violation, "violation", violation.message.toUtf8());
+        }
+    }
+    m_client->writeChunk(wire);
+}
+
+void Exchange::endStream()
+{
+    m_pingTimer.stop();
+    m_idleTimer.stop();
+    m_stopReason = m_translator->stopReason();
+    m_usage = m_translator->usage();
+    m_client->endChunked();
+    abortUpstream(); // after [DONE] or an error chunk nothing more is wanted from it
+    if (m_translator->hasFailed()) {
+        finish(Outcome::Failed);
+    } else {
+        finish(Outcome::Completed);
+    }
+}
+
+void Exchange::onPing()
+{
+    if (m_streamStarted && m_outcome == Outcome::Pending)
+        sendEvents({pingEvent()});
 }
 
 void Exchange::onUpstreamFinished()
@@ -81,28 +227,58 @@ void Exchange::onUpstreamFinished()
     QNetworkReply *reply = m_reply;
     if (!reply || m_outcome != Outcome::Pending)
         return;
-    reply->deleteLater();
     m_connectTimer.stop();
     m_totalTimer.stop();
 
-    const QVariant statusAttribute = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-    const QByteArray body = reply->readAll();
-    if (!statusAttribute.isValid() || m_timeoutError)
-        return fail(networkError(reply));
-
-    const int status = statusAttribute.toInt();
-    if (status < 200 || status >= 300) {
-        return fail(errorFromUpstreamStatus(status, body, reply->rawHeader("Retry-After"),
-                                            m_profile.displayName()));
+    if (m_streamStarted) {
+        const QByteArray rest = reply->readAll();
+        if (!rest.isEmpty())
+            translateUpstreamBytes(rest);
+        if (m_outcome != Outcome::Pending)
+            return;
+        QList<StreamEvent> out;
+        if (reply->error() != QNetworkReply::NoError || m_timeoutError) {
+            out = m_translator->fail(networkError(reply));
+        } else {
+            QList<SseEvent> events;
+            m_parser.finish(events);
+            for (const SseEvent &event : std::as_const(events)) {
+                publish(ObservedEvent::Kind::UpstreamChunk, "data", event.data);
+                out += m_translator->feed(event.data);
+            }
+            out += m_translator->finish();
+        }
+        sendEvents(out);
+        return endStream();
     }
+
+    m_reply = nullptr;
+    reply->deleteLater();
+    const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+    if (!status.isValid() || m_timeoutError)
+        return fail(networkError(reply));
+    const QByteArray body = reply->readAll();
+    publish(ObservedEvent::Kind::UpstreamChunk, "body", body);
+    if (!isSuccess(status.toInt())) {
+        return fail(errorFromUpstreamStatus(status.toInt(), body, reply->rawHeader("Retry-After"),
+                                            m_context.profile.displayName()));
+    }
+    finishNonStreaming(status.toInt(), body);
+}
+
+void Exchange::finishNonStreaming(int status, const QByteArray &body)
+{
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
     if (!document.isObject()) {
         return fail(Error::make(ErrorType::Api, 502,
                                 u"Upstream %1 answered HTTP %2 with a body that is not a JSON object (%3)"_s.arg(
-                                    m_profile.displayName(), QString::number(status),
+                                    m_context.profile.displayName(), QString::number(status),
                                     body.isEmpty() ? u"empty body"_s : parseError.errorString())));
     }
+    if (m_streaming)
+        return convertJsonToStream(document.object());
+
     ResponseContext context;
     context.clientModel = m_mapped->clientModel;
     context.messageId = makeId("msg_");
@@ -111,35 +287,80 @@ void Exchange::onUpstreamFinished()
     const Result<QJsonObject> message = mapResponse(document.object(), context);
     if (!message)
         return fail(message.error());
-    answer(200, QJsonDocument(*message).toJson(QJsonDocument::Compact));
+    m_stopReason = message->value(u"stop_reason"_s).toString();
+    m_usage = message->value(u"usage"_s).toObject();
+    const QByteArray json = compact(*message);
+    publish(ObservedEvent::Kind::ClientEvent, "message", json);
+    answer(200, json);
     finish(Outcome::Completed);
+}
+
+// The client asked for a stream but the upstream answered one JSON completion: replay it as a single chunk
+// through the same translator, so the client still gets a well-formed event stream.
+void Exchange::convertJsonToStream(const QJsonObject &completion)
+{
+    const QJsonObject choice = completion.value(u"choices"_s).toArray().first().toObject();
+    QJsonObject delta = choice.value(u"message"_s).toObject();
+    QJsonArray calls = delta.value(u"tool_calls"_s).toArray();
+    for (qsizetype i = 0; i < calls.size(); ++i) {
+        QJsonObject call = calls[i].toObject();
+        call.insert(u"index"_s, int(i));
+        calls[i] = call;
+    }
+    if (!calls.isEmpty())
+        delta.insert(u"tool_calls"_s, calls);
+    QJsonObject chunk = completion;
+    chunk.insert(u"choices"_s, QJsonArray{QJsonObject{{u"index"_s, 0}, {u"delta"_s, delta},
+                                                      {u"finish_reason"_s, choice.value(u"finish_reason"_s)}}});
+    m_totalTimer.stop();
+    beginStream();
+    const QByteArray data = compact(chunk);
+    publish(ObservedEvent::Kind::UpstreamChunk, "converted", data);
+    QList<StreamEvent> out = m_translator->feed(data);
+    out += m_translator->feed("[DONE]");
+    sendEvents(out);
+    endStream();
 }
 
 Error Exchange::networkError(QNetworkReply *reply) const
 {
     if (m_timeoutError)
         return *m_timeoutError;
-    const QString upstream = m_profile.displayName();
+    const QString upstream = m_context.profile.displayName();
     switch (reply->error()) {
     case QNetworkReply::TimeoutError:
         return Error::make(ErrorType::Api, 504, u"Upstream %1 timed out: %2"_s.arg(upstream, reply->errorString()));
     case QNetworkReply::SslHandshakeFailedError:
         return Error::make(ErrorType::Api, 502,
                            u"TLS handshake with upstream %1 failed: %2"_s.arg(upstream, reply->errorString()));
+    case QNetworkReply::RemoteHostClosedError:
+        if (m_streamStarted)
+            return Error::make(ErrorType::Api, 502,
+                               u"Upstream %1 closed the connection mid-stream"_s.arg(upstream));
+        [[fallthrough]];
     default:
+        if (m_streamStarted)
+            return Error::make(ErrorType::Api, 502,
+                               u"Connection to upstream %1 failed mid-stream: %2"_s.arg(upstream, reply->errorString()));
         return Error::make(ErrorType::Api, 502,
                            u"Upstream %1 is unreachable: %2"_s.arg(upstream, reply->errorString()));
     }
 }
 
-void Exchange::onTimeout(const QString &what, int afterMs)
+void Exchange::onTimeout(const QString &which, int afterMs)
 {
     if (m_outcome != Outcome::Pending)
         return;
-    const QString phase = what == u"connect"_s ? u"did not accept the request"_s : u"did not finish"_s;
-    m_timeoutError = Error::make(ErrorType::Api, 504,
-                                 u"Upstream %1 %2 within %3 s (%4 timeout)"_s.arg(
-                                     m_profile.displayName(), phase, QString::number(afterMs / 1000.0), what));
+    QString what;
+    if (which == u"connect"_s)
+        what = u"did not accept the request within %1 s (connect timeout)"_s;
+    else if (which == u"idle"_s)
+        what = u"sent nothing for %1 s (idle timeout)"_s;
+    else
+        what = m_streaming ? u"did not start answering within %1 s (total timeout)"_s
+                           : u"did not finish within %1 s (total timeout)"_s;
+    m_timeoutError = Error::make(ErrorType::Api, 504, u"Upstream %1 "_s.arg(m_context.profile.displayName())
+                                                          + what.arg(QString::number(afterMs / 1000.0)));
     if (m_reply)
         m_reply->abort(); // finishes the reply at once -> onUpstreamFinished
     else
@@ -178,6 +399,10 @@ void Exchange::fail(const Error &error)
     if (m_outcome != Outcome::Pending)
         return;
     m_error = error;
+    if (m_streamStarted) { // the 200 is out: the error travels as an event
+        sendEvents(m_translator->fail(error));
+        return endStream();
+    }
     HeaderList headers;
     if (!error.retryAfter.isEmpty())
         headers.append({"retry-after", error.retryAfter});
@@ -190,9 +415,82 @@ void Exchange::finish(Outcome outcome)
     if (m_outcome != Outcome::Pending)
         return;
     m_outcome = outcome;
-    m_connectTimer.stop();
-    m_totalTimer.stop();
+    for (QTimer *timer : {&m_connectTimer, &m_totalTimer, &m_idleTimer, &m_pingTimer})
+        timer->stop();
+    if (m_streamStarted && outcome != Outcome::Cancelled) {
+        const auto violations = m_validator.finish();
+        for (const ProtocolValidator::Violation &violation : violations)
+            publish(ObservedEvent::Kind::Violation, "violation", violation.message.toUtf8());
+    }
+    publish(ObservedEvent::Kind::ExchangeFinished, "response", compact(responseRecord()));
     Q_EMIT finished();
+}
+
+void Exchange::publish(ObservedEvent::Kind kind, const QByteArray &name, const QByteArray &data)
+{
+    if (m_context.hub)
+        m_context.hub->publish(m_request.requestId, kind, name, m_context.redactor.text(data));
+}
+
+QJsonObject Exchange::requestRecord() const
+{
+    QJsonObject headers;
+    const auto redacted = m_context.redactor.headers(m_request.headers);
+    for (const auto &[name, value] : redacted)
+        headers.insert(QString::fromLatin1(name), QString::fromUtf8(value));
+    QJsonObject record{
+        {u"kind"_s, u"request"_s},
+        {u"request_id"_s, QString::fromLatin1(m_request.requestId)},
+        {u"time"_s, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
+        {u"method"_s, QString::fromLatin1(m_request.method)},
+        {u"path"_s, m_context.redactor.url(QString::fromUtf8(m_request.path))},
+        {u"client"_s, QString::fromUtf8(m_request.header("user-agent"))},
+        {u"app"_s, QString::fromUtf8(m_request.header("x-app"))},
+        {u"session"_s, QString::fromUtf8(m_request.header("x-claude-code-session-id"))},
+        {u"model"_s, m_clientModel},
+        {u"upstream_model"_s, m_upstreamModel},
+        {u"upstream"_s, m_context.profile.displayName()},
+        {u"stream"_s, m_streaming},
+        {u"headers"_s, headers},
+    };
+    if (m_mapped) {
+        record.insert(u"messages"_s, m_mapped->messageCount);
+        record.insert(u"tools"_s, m_mapped->toolCount);
+        record.insert(u"max_tokens"_s, m_mapped->maxTokens);
+    }
+    return record;
+}
+
+QJsonObject Exchange::responseRecord() const
+{
+    static const char *const outcomes[] = {"pending", "completed", "failed", "cancelled"};
+    QJsonObject counts;
+    for (auto it = m_eventCounts.cbegin(); it != m_eventCounts.cend(); ++it)
+        counts.insert(QString::fromLatin1(it.key()), it.value());
+    QJsonObject record{
+        {u"kind"_s, u"response"_s},
+        {u"request_id"_s, QString::fromLatin1(m_request.requestId)},
+        {u"time"_s, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
+        {u"status"_s, m_httpStatus},
+        {u"outcome"_s, QString::fromLatin1(outcomes[int(m_outcome)])},
+        {u"stream"_s, m_streaming},
+        {u"duration_ms"_s, m_clock.elapsed()},
+        {u"upstream_bytes"_s, m_upstreamBytes},
+    };
+    if (m_firstTokenMs >= 0)
+        record.insert(u"ttft_ms"_s, m_firstTokenMs);
+    if (!m_stopReason.isEmpty())
+        record.insert(u"stop_reason"_s, m_stopReason);
+    if (!m_usage.isEmpty())
+        record.insert(u"usage"_s, m_usage);
+    if (!counts.isEmpty())
+        record.insert(u"events"_s, counts);
+    if (m_error)
+        record.insert(u"error"_s, QJsonObject{{u"type"_s, errorTypeName(m_error->type)},
+                                             {u"message"_s, m_context.redactor.text(m_error->message)}});
+    if (!m_validator.violations().isEmpty())
+        record.insert(u"violations"_s, int(m_validator.violations().size()));
+    return record;
 }
 
 } // namespace Proxy

@@ -3,9 +3,16 @@
 #include "clientconnection.h"
 #include "config/upstreamprofile.h"
 #include "protocol/error.h"
+#include "protocol/protocolvalidator.h"
 #include "protocol/requestmapper.h"
+#include "protocol/sseparser.h"
+#include "protocol/streamtranslator.h"
+#include "session/observedevent.h"
+#include "session/redactor.h"
 
 #include <QElapsedTimer>
+#include <QJsonObject>
+#include <QMap>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
@@ -17,13 +24,15 @@ class QNetworkReply;
 
 namespace Proxy {
 
+class EventHub;
 class UpstreamClient;
 
 // What the server copied out of the HTTP request (the request object itself is reused by its connection).
 struct ExchangeRequest
 {
     QByteArray requestId;  // "req_…", sent back as the request-id header
-    QByteArray path;       // as received, percent-encoded
+    QByteArray method = "POST";
+    QByteArray path;       // as received, percent-encoded, with the query
     HeaderList headers;    // names in lower case
     QByteArray body;
     bool alwaysStream = false; // /v1/messages/stream
@@ -31,9 +40,22 @@ struct ExchangeRequest
     [[nodiscard]] QByteArray header(const QByteArray &lowerCaseName) const;
 };
 
-// One Messages request from arrival to its last byte: maps it, calls the upstream, maps the answer back and
-// answers the client exactly once. It keeps the profile it started with, so settings changes never touch an
-// in-flight request. Emits finished() exactly once, after the client got its answer or went away.
+// What every exchange shares: where to send, how to observe, what to hide.
+struct ExchangeContext
+{
+    QPointer<UpstreamClient> upstream;
+    QPointer<EventHub> hub;         // may be null: nobody observes
+    Redactor redactor;
+    UpstreamProfile profile;
+    QByteArray upstreamKey;
+    int pingIntervalMs = 15'000;    // ping while the upstream is silent
+};
+
+// One Messages request from arrival to its last byte: maps it, calls the upstream, maps the answer back —
+// as one JSON body or live as server-sent events — and answers the client exactly once. It keeps the profile it
+// started with, so settings changes never touch an in-flight request. The upstream's HTTP status is known
+// before the client sees anything, so upstream errors before the first byte are real HTTP errors; after the
+// 200, failures become an `error` event. Emits finished() exactly once.
 class Exchange final : public QObject
 {
     Q_OBJECT
@@ -43,49 +65,78 @@ public:
     enum class Outcome { Pending, Completed, Failed, Cancelled };
     Q_ENUM(Outcome)
 
-    Exchange(ExchangeRequest request, std::unique_ptr<ClientConnection> client, UpstreamClient *upstream,
-             UpstreamProfile profile, QByteArray upstreamKey, QObject *parent = nullptr);
+    Exchange(ExchangeRequest request, std::unique_ptr<ClientConnection> client, ExchangeContext context,
+             QObject *parent = nullptr);
     ~Exchange() override;
 
     void start();
 
     [[nodiscard]] const ExchangeRequest &request() const { return m_request; }
-    [[nodiscard]] const UpstreamProfile &profile() const { return m_profile; }
+    [[nodiscard]] const UpstreamProfile &profile() const { return m_context.profile; }
     [[nodiscard]] Outcome outcome() const { return m_outcome; }
+    [[nodiscard]] bool isStreaming() const { return m_streaming; }
     [[nodiscard]] int httpStatus() const { return m_httpStatus; }
     [[nodiscard]] std::optional<Error> error() const { return m_error; }
     [[nodiscard]] QString upstreamModel() const { return m_upstreamModel; }
-    [[nodiscard]] qint64 elapsedMs() const { return m_clock.elapsed(); }
+    [[nodiscard]] const QList<ProtocolValidator::Violation> &violations() const { return m_validator.violations(); }
+    [[nodiscard]] QJsonObject requestRecord() const;  // redacted summary, no message text
+    [[nodiscard]] QJsonObject responseRecord() const;
 
 Q_SIGNALS:
     void finished();
 
 private:
+    void sendUpstream(const QByteArray &body);
+    void onUpstreamHeaders();
+    void onUpstreamData();
     void onUpstreamFinished();
     void onClientGone();
-    void onTimeout(const QString &what, int afterMs);
+    void onTimeout(const QString &which, int afterMs);
+    void onPing();
+
+    void beginStream();
+    void translateUpstreamBytes(const QByteArray &bytes);
+    void sendEvents(const QList<StreamEvent> &events);
+    void endStream();
+    void finishNonStreaming(int status, const QByteArray &body);
+    void convertJsonToStream(const QJsonObject &completion);
+
     [[nodiscard]] Error networkError(QNetworkReply *reply) const;
     void answer(int status, const QByteArray &body, HeaderList headers = {});
     void fail(const Error &error);
     void finish(Outcome outcome);
     void abortUpstream();
+    void publish(ObservedEvent::Kind kind, const QByteArray &name, const QByteArray &data);
 
     ExchangeRequest m_request;
     std::unique_ptr<ClientConnection> m_client;
-    QPointer<UpstreamClient> m_upstream;
-    UpstreamProfile m_profile;
-    QByteArray m_upstreamKey;
+    ExchangeContext m_context;
 
     std::optional<MappedRequest> m_mapped;
+    QString m_clientModel;
     QString m_upstreamModel;
+    bool m_streaming = false;
     QPointer<QNetworkReply> m_reply;
     QTimer m_connectTimer;
-    QTimer m_totalTimer;
+    QTimer m_totalTimer;  // whole exchange (non-streaming) or until the upstream answers (streaming)
+    QTimer m_idleTimer;   // streaming: longest upstream silence
+    QTimer m_pingTimer;
     std::optional<Error> m_timeoutError; // set just before a timer aborts the reply
     QElapsedTimer m_clock;
 
+    // Streaming state.
+    bool m_streamStarted = false;
+    SseParser m_parser;
+    std::optional<StreamTranslator> m_translator;
+    ProtocolValidator m_validator;
+    QMap<QByteArray, int> m_eventCounts;
+    qint64 m_firstTokenMs = -1;
+    qint64 m_upstreamBytes = 0;
+
     Outcome m_outcome = Outcome::Pending;
     int m_httpStatus = 0;
+    QString m_stopReason;
+    QJsonObject m_usage;
     std::optional<Error> m_error;
 };
 

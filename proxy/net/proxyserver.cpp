@@ -5,6 +5,7 @@
 #include "protocol/error.h"
 #include "protocol/ids.h"
 #include "protocol/localendpoints.h"
+#include "session/eventhub.h"
 #include "upstreamclient.h"
 
 #include <QHttpServerRequest>
@@ -170,6 +171,8 @@ Route route(QString path)
         return {Route::Root, {}};
     if (path == u"/v1/messages"_s)
         return {Route::Messages, {}};
+    if (path == u"/v1/messages/stream"_s)
+        return {Route::MessagesStream, {}};
     if (path == u"/v1/messages/count_tokens"_s)
         return {Route::CountTokens, {}};
     if (path == u"/v1/models"_s)
@@ -197,10 +200,11 @@ HeaderList jsonHeaders(const QByteArray &requestId)
 
 } // namespace
 
-ProxyServer::ProxyServer(ProxyConfig config, UpstreamClient *upstream, QObject *parent)
+ProxyServer::ProxyServer(ProxyConfig config, UpstreamClient *upstream, EventHub *hub, QObject *parent)
     : QAbstractHttpServer(parent)
     , m_config(std::move(config))
     , m_upstream(upstream)
+    , m_hub(hub)
 {
 }
 
@@ -317,7 +321,8 @@ void ProxyServer::startExchange(const QHttpServerRequest &request, QTcpSocket *s
 {
     ExchangeRequest copy; // the request object is reused by the connection: copy what outlives this call
     copy.requestId = requestId;
-    copy.path = request.url().path(QUrl::FullyEncoded).toLatin1();
+    copy.method = methodName(request.method());
+    copy.path = request.url().toString(QUrl::RemoveScheme | QUrl::RemoveAuthority | QUrl::FullyEncoded).toLatin1();
     copy.body = request.body();
     const auto headers = request.headers();
     for (const auto &[name, value] : headers)
@@ -325,8 +330,15 @@ void ProxyServer::startExchange(const QHttpServerRequest &request, QTcpSocket *s
     copy.alwaysStream = alwaysStream;
 
     auto *connection = new ResponderConnection(makeResponder(request, socket), socket, false, nullptr);
-    auto *exchange = new Exchange(std::move(copy), std::unique_ptr<ClientConnection>(connection), m_upstream,
-                                  m_config.upstream, m_config.upstreamKey, this);
+    ExchangeContext context;
+    context.upstream = m_upstream;
+    context.hub = m_hub;
+    context.redactor.addSecret(m_config.upstreamKey);
+    context.profile = m_config.upstream;
+    context.upstreamKey = m_config.upstreamKey;
+    context.pingIntervalMs = m_config.pingIntervalMs;
+    auto *exchange = new Exchange(std::move(copy), std::unique_ptr<ClientConnection>(connection),
+                                  std::move(context), this);
     ++m_activeExchanges;
     connect(exchange, &Exchange::finished, this, [this, exchange] {
         --m_activeExchanges;

@@ -11,6 +11,7 @@
 namespace Proxy {
 
 
+class EventHub;
 class UpstreamClient;
 
 // The HTTP face of the proxy and the only class that knows QHttpServer (besides the demo upstream's own
@@ -22,7 +23,8 @@ class ProxyServer final : public QAbstractHttpServer
     Q_DISABLE_COPY_MOVE(ProxyServer)
 
 public:
-    ProxyServer(ProxyConfig config, UpstreamClient *upstream, QObject *parent = nullptr);
+    // `hub` may be null (nobody observes).
+    ProxyServer(ProxyConfig config, UpstreamClient *upstream, EventHub *hub = nullptr, QObject *parent = nullptr);
     ~ProxyServer() override;
 
     // Binds host:port (port 0 picks a free one). Returns false with errorString() set on failure.
@@ -54,6 +56,7 @@ private:
 
     ProxyConfig m_config;
     QPointer<UpstreamClient> m_upstream;
+    QPointer<EventHub> m_hub;
     QPointer<QTcpServer> m_listener;
     QString m_errorString;
     int m_activeExchanges = 0;

@@ -2,6 +2,7 @@
 
 #include "demoupstream.h"
 #include "proxyserver.h"
+#include "session/eventhub.h"
 #include "upstreamclient.h"
 
 #include <QHostAddress>
@@ -15,6 +16,7 @@ ProxyService::ProxyService(ProxyConfig config, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
     , m_client(new UpstreamClient(this))
+    , m_hub(new EventHub(EventHub::defaultCapacity, this))
 {
 }
 
@@ -49,7 +51,7 @@ Result<QUrl> ProxyService::start()
     else if (!address.setAddress(m_config.listenHost))
         return tl::unexpected(Error::make(ErrorType::Api, u"not an IP address: %1"_s.arg(m_config.listenHost)));
 
-    m_server = new ProxyServer(effective, m_client, this);
+    m_server = new ProxyServer(effective, m_client, m_hub, this);
     connect(m_server, &ProxyServer::drained, this, &ProxyService::drained);
     if (!m_server->listen(address, m_config.listenPort)) {
         const QString reason = m_server->errorString();

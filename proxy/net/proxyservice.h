@@ -9,6 +9,7 @@
 namespace Proxy {
 
 class DemoUpstream;
+class EventHub;
 class ProxyServer;
 class UpstreamClient;
 
@@ -27,6 +28,8 @@ public:
     [[nodiscard]] Result<QUrl> start();
     [[nodiscard]] QUrl url() const;
     [[nodiscard]] ProxyServer *server() const { return m_server; }
+    // Every exchange's upstream chunks and client events (snapshot, then subscribe).
+    [[nodiscard]] EventHub *hub() const { return m_hub; }
     [[nodiscard]] const UpstreamProfile &upstream() const { return m_config.upstream; }
 
     // New exchanges use the new upstream; in-flight ones finish on the old one.
@@ -44,6 +47,7 @@ private:
 
     ProxyConfig m_config;
     UpstreamClient *m_client = nullptr;
+    EventHub *m_hub = nullptr;
     DemoUpstream *m_demo = nullptr;
     ProxyServer *m_server = nullptr;
 };

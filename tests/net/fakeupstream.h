@@ -26,6 +26,7 @@ struct FakeReply
     int delayMs = 0;
     QList<QPair<int, QByteArray>> chunks; // non-empty: a chunked (SSE) reply, each piece after its delay
     bool neverAnswer = false;
+    bool resetAtEnd = false; // after the chunks, drop the connection instead of ending the body
 };
 
 struct RecordedRequest
@@ -59,6 +60,15 @@ public:
 
     [[nodiscard]] QUrl baseUrl() const { return QUrl(QStringLiteral("http://127.0.0.1:%1/v1").arg(m_port)); }
     void enqueue(const FakeReply &reply) { m_script.enqueue(reply); }
+    // An SSE reply: each data payload as `data: …\n\n`, `gapMs` apart.
+    static FakeReply sse(const QList<QByteArray> &payloads, int gapMs = 0)
+    {
+        FakeReply reply;
+        reply.headers = {{"Content-Type", "text/event-stream"}};
+        for (const QByteArray &payload : payloads)
+            reply.chunks.append({gapMs, "data: " + payload + "\n\n"});
+        return reply;
+    }
     static FakeReply json(const QJsonObject &body, int status = 200)
     {
         FakeReply reply;
@@ -107,7 +117,7 @@ protected:
             }
             responder->writeHeader("Transfer-Encoding", "chunked");
             responder->writeBody(QByteArray());
-            writeChunks(responder, guard, reply.chunks, 0, done);
+            writeChunks(responder, guard, reply, 0, done);
         });
         return true;
     }
@@ -116,12 +126,16 @@ protected:
 
 private:
     void writeChunks(const std::shared_ptr<QHttpServerResponder> &responder, const QPointer<QTcpSocket> &guard,
-                     const QList<QPair<int, QByteArray>> &chunks, qsizetype next, const std::shared_ptr<bool> &done)
+                     const FakeReply &reply, qsizetype next, const std::shared_ptr<bool> &done)
     {
         if (!guard || guard->state() != QAbstractSocket::ConnectedState)
             return;
+        const auto &chunks = reply.chunks;
         if (next == chunks.size()) {
-            responder->writeBody("0\r\n\r\n");
+            if (reply.resetAtEnd) // give the written chunks time to arrive before the reset
+                QTimer::singleShot(50, guard, [guard] { guard->abort(); });
+            else
+                responder->writeBody("0\r\n\r\n");
             *done = true;
             --inFlight;
             return;
@@ -131,7 +145,7 @@ private:
                 return;
             const QByteArray &data = chunks[next].second;
             responder->writeBody(QByteArray::number(data.size(), 16) + "\r\n" + data + "\r\n");
-            writeChunks(responder, guard, chunks, next + 1, done);
+            writeChunks(responder, guard, reply, next + 1, done);
         });
     }
 

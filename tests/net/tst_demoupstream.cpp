@@ -1,6 +1,8 @@
 // The built-in demo upstream: scripted but useful replies, reached through the real proxy like any upstream.
 #include "net/demoupstream.h"
 #include "net/proxyservice.h"
+#include "protocol/protocolvalidator.h"
+#include "protocol/streamtranslator.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -84,6 +86,41 @@ private Q_SLOTS:
             {{u"messages"_s, QJsonArray{userTurn(u"hello"_s)}}, {u"max_tokens"_s, 3}});
         QCOMPARE(reply[u"choices"_s][0][u"finish_reason"_s].toString(), u"length"_s);
         QCOMPARE(messageOf(reply)[u"content"_s].toString().split(u' ').size(), 3);
+    }
+
+    void shouldStreamTheSameAnswerInChunks_data()
+    {
+        QTest::addColumn<QJsonObject>("request");
+        const QJsonObject tool{{u"type"_s, u"function"_s},
+                               {u"function"_s, QJsonObject{{u"name"_s, u"Bash"_s},
+                                                           {u"parameters"_s, QJsonObject{
+                                                                {u"type"_s, u"object"_s},
+                                                                {u"properties"_s, QJsonObject{{u"command"_s, QJsonObject{{u"type"_s, u"string"_s}}}}},
+                                                                {u"required"_s, QJsonArray{u"command"_s}}}}}}};
+        QTest::addRow("text") << QJsonObject{{u"messages"_s, QJsonArray{userTurn(u"hi"_s)}}};
+        QTest::addRow("reasoning") << QJsonObject{{u"messages"_s, QJsonArray{userTurn(u"hi"_s)}}, {u"reasoning_effort"_s, u"low"_s}};
+        QTest::addRow("tool call") << QJsonObject{{u"messages"_s, QJsonArray{userTurn(u"list files"_s)}}, {u"tools"_s, QJsonArray{tool}}};
+    }
+
+    void shouldStreamTheSameAnswerInChunks()
+    {
+        QFETCH(QJsonObject, request);
+        const QList<QByteArray> chunks = DemoUpstream::streamChunksFor(request);
+        QCOMPARE(chunks.last(), QByteArray("[DONE]"));
+        StreamTranslator translator({u"claude-x"_s, "msg_demo", 5, {}, {}});
+        QByteArray transcript;
+        QList<StreamEvent> events = translator.start();
+        for (const QByteArray &chunk : chunks)
+            events += translator.feed(chunk);
+        for (const StreamEvent &event : std::as_const(events))
+            transcript += event.toSse();
+        bool endedWithError = true;
+        const auto violations = ProtocolValidator::validateTranscript(transcript, &endedWithError);
+        QVERIFY2(violations.isEmpty(), qPrintable(violations.value(0).message));
+        QVERIFY(!endedWithError);
+        const QJsonObject whole = DemoUpstream::completionFor(request);
+        QCOMPARE(translator.stopReason(), whole[u"choices"_s][0][u"finish_reason"_s].toString() == u"tool_calls"_s
+                                              ? u"tool_use"_s : u"end_turn"_s);
     }
 
     void shouldAnswerThroughTheProxyByDefault()

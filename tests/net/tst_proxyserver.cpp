@@ -1,128 +1,52 @@
 // Integration: the real ProxyServer on port 0 against a scripted upstream on port 0, driven by a QNAM client.
-#include "fakeupstream.h"
+#include "proxyharness.h"
 
-#include "net/proxyserver.h"
-#include "net/upstreamclient.h"
-
-#include <QJsonArray>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QSignalSpy>
 #include <QTcpSocket>
-#include <QTest>
 
 using namespace Qt::StringLiterals;
 using namespace Proxy;
-
-namespace {
-
-struct Response
-{
-    int status = 0;
-    QByteArray body;
-    QNetworkReply::NetworkError error = QNetworkReply::NoError;
-    QHash<QByteArray, QByteArray> headers; // lower-case names
-
-    [[nodiscard]] QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
-    [[nodiscard]] QString errorType() const { return json()[u"error"_s][u"type"_s].toString(); }
-    [[nodiscard]] QString errorMessage() const { return json()[u"error"_s][u"message"_s].toString(); }
-};
-
-QJsonObject completion(const QString &text, const QString &finishReason = u"stop"_s)
-{
-    return {
-        {u"id"_s, u"chatcmpl-1"_s},
-        {u"object"_s, u"chat.completion"_s},
-        {u"choices"_s, QJsonArray{QJsonObject{{u"index"_s, 0},
-                                              {u"message"_s, QJsonObject{{u"role"_s, u"assistant"_s},
-                                                                         {u"content"_s, text}}},
-                                              {u"finish_reason"_s, finishReason}}}},
-        {u"usage"_s, QJsonObject{{u"prompt_tokens"_s, 12}, {u"completion_tokens"_s, 5}}},
-    };
-}
-
-QByteArray messagesBody(const QString &model = u"claude-sonnet-4-5"_s, bool stream = false)
-{
-    QJsonObject body{
-        {u"model"_s, model},
-        {u"max_tokens"_s, 64},
-        {u"messages"_s, QJsonArray{QJsonObject{{u"role"_s, u"user"_s}, {u"content"_s, u"Hello"_s}}}},
-    };
-    if (stream)
-        body.insert(u"stream"_s, true);
-    return QJsonDocument(body).toJson(QJsonDocument::Compact);
-}
-
-} // namespace
 
 class TstProxyServer final : public QObject
 {
     Q_OBJECT
 
 private:
-    std::unique_ptr<FakeUpstream> m_upstream;
-    std::unique_ptr<UpstreamClient> m_client;
-    std::unique_ptr<ProxyServer> m_server;
-    QNetworkAccessManager m_nam;
+    std::unique_ptr<ProxyHarness> m_harness;
+    FakeUpstream *m_upstream = nullptr;
+    ProxyServer *m_server = nullptr;
 
-    void startServer(UpstreamProfile profile = {})
+    void startServer(const UpstreamProfile &profile = {})
     {
-        if (profile.baseUrl.isEmpty())
-            profile.baseUrl = m_upstream->baseUrl();
-        profile.name = u"fake"_s;
-        ProxyConfig config;
-        config.upstream = profile;
-        config.upstreamKey = "sk-upstream-secret";
-        m_server = std::make_unique<ProxyServer>(config, m_client.get());
-        QVERIFY(m_server->listen(QHostAddress::LocalHost, 0));
-        QVERIFY(m_server->port() != 0);
+        QVERIFY(m_harness->start(profile));
+        m_server = m_harness->server.get();
     }
 
-    Response send(const QByteArray &verb, const QString &path, const QByteArray &body = {},
-                  const QList<QPair<QByteArray, QByteArray>> &headers = {})
+    HttpResult send(const QByteArray &verb, const QString &path, const QByteArray &body = {})
     {
-        QUrl url = m_server->url();
-        url.setPath(path.section(u'?', 0, 0));
-        if (path.contains(u'?'))
-            url.setQuery(path.section(u'?', 1));
-        QNetworkRequest request(url);
-        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-        request.setRawHeader("x-api-key", "sk-ant-client-key");
-        for (const auto &[name, value] : headers)
-            request.setRawHeader(name, value);
-        QNetworkReply *reply = m_nam.sendCustomRequest(request, verb, body);
-        QSignalSpy finished(reply, &QNetworkReply::finished);
-        if (!finished.wait(15000))
-            qWarning("request did not finish");
-        Response response;
-        response.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        response.body = reply->readAll();
-        response.error = reply->error();
-        for (const auto &[name, value] : reply->rawHeaderPairs())
-            response.headers.insert(name.toLower(), value);
-        reply->deleteLater();
-        return response;
+        return m_harness->send(verb, path, body);
     }
+
+    static QByteArray messagesBody(const QString &model = u"claude-sonnet-4-5"_s)
+    {
+        return ProxyHarness::messagesBody(model);
+    }
+
+    static QJsonObject completion(const QString &text) { return ProxyHarness::completion(text); }
 
 private Q_SLOTS:
     void init()
     {
-        m_upstream = std::make_unique<FakeUpstream>();
-        m_client = std::make_unique<UpstreamClient>();
+        m_harness = std::make_unique<ProxyHarness>();
+        m_upstream = &m_harness->upstream;
         startServer();
     }
 
-    void cleanup()
-    {
-        m_server.reset();
-        m_client.reset();
-        m_upstream.reset();
-    }
+    void cleanup() { m_harness.reset(); }
 
     void shouldAnswerNonStreamingMessageFromUpstream()
     {
         m_upstream->enqueue(FakeUpstream::json(completion(u"Hi there"_s)));
-        const Response response = send("POST", u"/v1/messages?beta=true"_s, messagesBody());
+        const HttpResult response = send("POST", u"/v1/messages?beta=true"_s, messagesBody());
         QCOMPARE(response.status, 200);
         const QJsonObject message = response.json();
         QCOMPARE(message[u"type"_s].toString(), u"message"_s);
@@ -137,7 +61,7 @@ private Q_SLOTS:
         QCOMPARE(m_upstream->requests.size(), 1);
         const RecordedRequest &sent = m_upstream->requests.first();
         QCOMPARE(sent.path, QByteArray("/v1/chat/completions"));
-        QCOMPARE(sent.header("authorization"), QByteArray("Bearer sk-upstream-secret"));
+        QCOMPARE(sent.header("authorization"), "Bearer "_ba + ProxyHarness::upstreamKey);
         QCOMPARE(sent.header("accept-encoding"), QByteArray("identity"));
         QVERIFY(sent.header("x-api-key").isEmpty()); // the client's key never travels upstream
         QCOMPARE(sent.json()[u"model"_s].toString(), u"claude-sonnet-4-5"_s);
@@ -172,7 +96,7 @@ private Q_SLOTS:
     {
         QFETCH(QByteArray, body);
         QFETCH(QString, mentions);
-        const Response response = send("POST", u"/v1/messages"_s, body);
+        const HttpResult response = send("POST", u"/v1/messages"_s, body);
         QCOMPARE(response.status, 400);
         QCOMPARE(response.json()[u"type"_s].toString(), u"error"_s);
         QCOMPARE(response.errorType(), u"invalid_request_error"_s);
@@ -206,7 +130,7 @@ private Q_SLOTS:
             {{u"error"_s, QJsonObject{{u"message"_s, u"upstream says no"_s}, {u"type"_s, u"x"_s}}}}, upstreamStatus);
         reply.headers.append(qMakePair(QByteArray("Retry-After"), QByteArray("7")));
         m_upstream->enqueue(reply);
-        const Response response = send("POST", u"/v1/messages"_s, messagesBody());
+        const HttpResult response = send("POST", u"/v1/messages"_s, messagesBody());
         QCOMPARE(response.status, status);
         QCOMPARE(response.errorType(), type);
         QVERIFY2(response.errorMessage().contains(u"upstream says no"_s), qPrintable(response.errorMessage()));
@@ -224,7 +148,7 @@ private Q_SLOTS:
         UpstreamProfile profile;
         profile.baseUrl = QUrl(u"http://127.0.0.1:%1/v1"_s.arg(deadPort));
         startServer(profile);
-        const Response response = send("POST", u"/v1/messages"_s, messagesBody());
+        const HttpResult response = send("POST", u"/v1/messages"_s, messagesBody());
         QCOMPARE(response.status, 502);
         QCOMPARE(response.errorType(), u"api_error"_s);
         QVERIFY2(response.errorMessage().contains(u"fake"_s) && response.errorMessage().contains(QString::number(deadPort)),
@@ -239,7 +163,7 @@ private Q_SLOTS:
         FakeReply silent;
         silent.neverAnswer = true;
         m_upstream->enqueue(silent);
-        const Response response = send("POST", u"/v1/messages"_s, messagesBody());
+        const HttpResult response = send("POST", u"/v1/messages"_s, messagesBody());
         QCOMPARE(response.status, 504);
         QCOMPARE(response.errorType(), u"api_error"_s);
         QVERIFY2(response.errorMessage().contains(u"timeout"_s), qPrintable(response.errorMessage()));
@@ -251,17 +175,9 @@ private Q_SLOTS:
         FakeReply reply;
         reply.body = "<html>gateway</html>";
         m_upstream->enqueue(reply);
-        const Response response = send("POST", u"/v1/messages"_s, messagesBody());
+        const HttpResult response = send("POST", u"/v1/messages"_s, messagesBody());
         QCOMPARE(response.status, 502);
         QCOMPARE(response.errorType(), u"api_error"_s);
-    }
-
-    void shouldRefuseStreamingUntilItIsImplemented()
-    {
-        const Response response = send("POST", u"/v1/messages"_s, messagesBody(u"m"_s, true));
-        QCOMPARE(response.status, 400);
-        QCOMPARE(response.errorType(), u"invalid_request_error"_s);
-        QVERIFY(m_upstream->requests.isEmpty());
     }
 
     void shouldServeLocalEndpoints()
@@ -269,13 +185,13 @@ private Q_SLOTS:
         QCOMPARE(send("HEAD", u"/"_s).status, 200);
         QCOMPARE(send("GET", u"/"_s).status, 200);
 
-        const Response models = send("GET", u"/v1/models"_s);
+        const HttpResult models = send("GET", u"/v1/models"_s);
         QCOMPARE(models.status, 200);
         QVERIFY(!models.json()[u"data"_s].toArray().isEmpty());
         QCOMPARE(models.json()[u"data"_s][0][u"type"_s].toString(), u"model"_s);
         QVERIFY(models.json().contains(u"has_more"_s));
 
-        const Response counted = send("POST", u"/v1/messages/count_tokens"_s, messagesBody());
+        const HttpResult counted = send("POST", u"/v1/messages/count_tokens"_s, messagesBody());
         QCOMPARE(counted.status, 200);
         QVERIFY(counted.json()[u"input_tokens"_s].toInt() > 0);
         QVERIFY(m_upstream->requests.isEmpty());
@@ -283,10 +199,10 @@ private Q_SLOTS:
 
     void shouldAnswerUnknownPathsAndWrongMethods()
     {
-        const Response missing = send("GET", u"/v1/nothing"_s);
+        const HttpResult missing = send("GET", u"/v1/nothing"_s);
         QCOMPARE(missing.status, 404);
         QCOMPARE(missing.errorType(), u"not_found_error"_s);
-        const Response wrongMethod = send("GET", u"/v1/messages"_s);
+        const HttpResult wrongMethod = send("GET", u"/v1/messages"_s);
         QCOMPARE(wrongMethod.status, 405);
         QCOMPARE(wrongMethod.headers.value("allow"), QByteArray("POST"));
         QCOMPARE(wrongMethod.json()[u"type"_s].toString(), u"error"_s);
@@ -315,10 +231,10 @@ private Q_SLOTS:
         FakeReply slow = FakeUpstream::json(completion(u"late"_s));
         slow.delayMs = 5000;
         m_upstream->enqueue(slow);
-        QSignalSpy finished(m_server.get(), &ProxyServer::exchangeFinished);
+        QSignalSpy finished(m_server, &ProxyServer::exchangeFinished);
         QNetworkRequest request(QUrl(m_server->url().toString() + u"/v1/messages"_s));
         request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-        QNetworkReply *reply = m_nam.post(request, messagesBody());
+        QNetworkReply *reply = m_harness->nam.post(request, messagesBody());
         QTRY_COMPARE(m_upstream->requests.size(), 1);
         reply->abort();
         reply->deleteLater();

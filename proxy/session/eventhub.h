@@ -1,0 +1,51 @@
+#pragma once
+
+#include "observedevent.h"
+
+#include <QElapsedTimer>
+#include <QList>
+#include <QObject>
+
+#include <deque>
+
+namespace Proxy {
+
+// The in-process observation interface: every exchange publishes what it read upstream and what it sent to the
+// client here. A bounded ring keeps the most recent events (oldest dropped first); a view takes a snapshot,
+// then subscribes to eventAppended for what follows (snapshot, then subscribe). Cheap when nobody listens: an
+// append is a move into the ring, and the signal is only emitted to connected receivers.
+class EventHub final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(EventHub)
+
+public:
+    static constexpr qsizetype defaultCapacity = 100'000;
+
+    explicit EventHub(qsizetype capacity = defaultCapacity, QObject *parent = nullptr);
+    ~EventHub() override;
+
+    // Appends an event and returns its sequence number.
+    quint64 publish(const QByteArray &requestId, ObservedEvent::Kind kind, const QByteArray &name,
+                    const QByteArray &data);
+
+    // Events with sequence > afterSequence still in the ring, oldest first.
+    [[nodiscard]] QList<ObservedEvent> snapshot(quint64 afterSequence = 0) const;
+    // Only the events of one exchange.
+    [[nodiscard]] QList<ObservedEvent> eventsOf(const QByteArray &requestId) const;
+    [[nodiscard]] quint64 lastSequence() const { return m_nextSequence - 1; }
+    [[nodiscard]] qsizetype size() const { return qsizetype(m_ring.size()); }
+    [[nodiscard]] qsizetype capacity() const { return m_capacity; }
+    [[nodiscard]] qint64 nowNs() const { return m_clock.nsecsElapsed(); }
+
+Q_SIGNALS:
+    void eventAppended(const Proxy::ObservedEvent &event);
+
+private:
+    qsizetype m_capacity;
+    std::deque<ObservedEvent> m_ring;
+    quint64 m_nextSequence = 1;
+    QElapsedTimer m_clock;
+};
+
+} // namespace Proxy
