@@ -9,7 +9,6 @@
 
 #include <QApplication>
 #include <QCoreApplication>
-#include <QTimer>
 
 #include <cstdio>
 #include <memory>
@@ -84,9 +83,9 @@ int main(int argc, char *argv[])
     UnixSignals unixSignals;
     QObject::connect(&unixSignals, &UnixSignals::terminationRequested, &service, [&service, &config] {
         printLine(stderr, u"switchyard: shutting down (%1 request(s) in flight)"_s.arg(service.activeExchangeCount()));
-        QObject::connect(&service, &Proxy::ProxyService::drained, qApp, &QCoreApplication::quit);
-        QTimer::singleShot(config.shutdownGraceMs, qApp, &QCoreApplication::quit); // bounded wait
-        service.shutdown();
+        QObject::connect(&service, &Proxy::ProxyService::drained, qApp, &QCoreApplication::quit,
+                         Qt::UniqueConnection);
+        service.shutdown(config.shutdownGraceMs); // bounded wait
     });
 
     std::unique_ptr<Desktop::MainWindow> window;

@@ -98,6 +98,19 @@ void Exchange::start()
     sendUpstream(compact(m_mapped->body));
 }
 
+void Exchange::abort(const Error &error)
+{
+    if (m_outcome != Outcome::Pending)
+        return;
+    if (QNetworkReply *reply = m_reply) { // keep the partial state; just stop listening to the upstream
+        m_reply = nullptr;
+        reply->disconnect(this);
+        reply->abort();
+        reply->deleteLater();
+    }
+    fail(error);
+}
+
 void Exchange::sendUpstream(const QByteArray &body)
 {
     m_reply = m_context.upstream->postChatCompletions(m_context.profile, m_context.upstreamKey, body, m_streaming);

@@ -70,6 +70,8 @@ public:
     ~Exchange() override;
 
     void start();
+    // Ends the exchange now with `error` (an HTTP error before the stream began, an error event after).
+    void abort(const Error &error);
 
     [[nodiscard]] const ExchangeRequest &request() const { return m_request; }
     [[nodiscard]] const UpstreamProfile &profile() const { return m_context.profile; }

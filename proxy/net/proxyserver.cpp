@@ -250,6 +250,13 @@ void ProxyServer::stopListening()
         m_listener->close();
 }
 
+void ProxyServer::abortAll(const Error &error)
+{
+    const QList<Exchange *> exchanges = findChildren<Exchange *>(Qt::FindDirectChildrenOnly);
+    for (Exchange *exchange : exchanges)
+        exchange->abort(error);
+}
+
 bool ProxyServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
     const QByteArray requestId = makeId("req_");

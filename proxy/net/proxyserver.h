@@ -40,6 +40,8 @@ public:
     // Stops accepting connections (graceful shutdown); in-flight exchanges go on until they finish.
     void stopListening();
     [[nodiscard]] int activeExchangeCount() const { return m_activeExchanges; }
+    // Ends every in-flight exchange with `error` (shutdown after the grace period).
+    void abortAll(const Error &error);
 
 Q_SIGNALS:
     void exchangeStarted(Proxy::Exchange *exchange);

@@ -81,12 +81,20 @@ Result<void> ProxyService::setUpstream(const UpstreamProfile &profile, const QBy
     return {};
 }
 
-void ProxyService::shutdown()
+void ProxyService::shutdown(int graceMs)
 {
     if (m_server)
         m_server->stopListening();
-    if (activeExchangeCount() == 0)
+    if (activeExchangeCount() == 0) {
         QTimer::singleShot(0, this, &ProxyService::drained);
+        return;
+    }
+    QTimer::singleShot(graceMs, this, [this] {
+        if (!m_server || activeExchangeCount() == 0)
+            return;
+        m_server->abortAll(Error::make(ErrorType::Overloaded, u"Switchyard is shutting down; retry the request"_s));
+        QTimer::singleShot(200, this, &ProxyService::drained); // let the sockets flush the last bytes
+    });
 }
 
 int ProxyService::activeExchangeCount() const

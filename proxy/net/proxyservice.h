@@ -36,7 +36,9 @@ public:
     [[nodiscard]] Result<void> setUpstream(const UpstreamProfile &profile, const QByteArray &key);
 
     // Stops accepting connections and emits drained() once no exchange is in flight (at once if none is).
-    void shutdown();
+    // Exchanges still running after graceMs end with a retryable overloaded_error (an error event when
+    // streaming), so clients retry elsewhere instead of seeing a cut connection.
+    void shutdown(int graceMs);
     [[nodiscard]] int activeExchangeCount() const;
 
 Q_SIGNALS:

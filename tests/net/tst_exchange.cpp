@@ -249,6 +249,20 @@ private Q_SLOTS:
         QTRY_COMPARE(m_h->upstream.clientsGone, 1);
     }
 
+    void shouldEndInFlightStreamsWithRetryableErrorOnShutdown()
+    {
+        m_h->upstream.enqueue(FakeUpstream::sse({text(u"one"_s), text(u"two"_s), stop}, 400));
+        QTimer::singleShot(200, m_h->server.get(), [this] {
+            m_h->server->stopListening();
+            m_h->server->abortAll(Error::make(ErrorType::Overloaded, u"Switchyard is shutting down"_s));
+        });
+        const Streamed s = stream(u"/v1/messages"_s, ProxyHarness::messagesBody(u"m"_s, true));
+        expectValid(s, true);
+        QCOMPARE(s.events.last().second[u"error"_s][u"type"_s].toString(), u"overloaded_error"_s);
+        QTRY_COMPARE(m_h->server->activeExchangeCount(), 0);
+        QTRY_COMPARE(m_h->upstream.clientsGone, 1);
+    }
+
     void shouldStreamAnUpstreamThatAnsweredJson()
     {
         m_h->upstream.enqueue(FakeUpstream::json(ProxyHarness::completion(u"whole answer"_s)));
