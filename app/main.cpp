@@ -81,10 +81,13 @@ int main(int argc, char *argv[])
     printLine(stderr, u"switchyard: upstream "_s + config.upstream.displayName());
 
     UnixSignals unixSignals;
+    QObject::connect(&service, &Proxy::ProxyService::drained, qApp, &QCoreApplication::quit);
     QObject::connect(&unixSignals, &UnixSignals::terminationRequested, &service, [&service, &config] {
+        if (service.isShuttingDown()) { // a second Ctrl-C: stop waiting
+            QCoreApplication::quit();
+            return;
+        }
         printLine(stderr, u"switchyard: shutting down (%1 request(s) in flight)"_s.arg(service.activeExchangeCount()));
-        QObject::connect(&service, &Proxy::ProxyService::drained, qApp, &QCoreApplication::quit,
-                         Qt::UniqueConnection);
         service.shutdown(config.shutdownGraceMs); // bounded wait
     });
 

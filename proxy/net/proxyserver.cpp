@@ -250,6 +250,17 @@ void ProxyServer::stopListening()
         m_listener->close();
 }
 
+qint64 ProxyServer::pendingClientBytes() const
+{
+    qint64 pending = 0;
+    if (m_listener) {
+        const QList<QTcpSocket *> sockets = m_listener->findChildren<QTcpSocket *>();
+        for (const QTcpSocket *socket : sockets)
+            pending += socket->state() == QAbstractSocket::ConnectedState ? socket->bytesToWrite() : 0;
+    }
+    return pending;
+}
+
 void ProxyServer::abortAll(const Error &error)
 {
     const QList<Exchange *> exchanges = findChildren<Exchange *>(Qt::FindDirectChildrenOnly);

@@ -40,6 +40,8 @@ public:
     // Stops accepting connections (graceful shutdown); in-flight exchanges go on until they finish.
     void stopListening();
     [[nodiscard]] int activeExchangeCount() const { return m_activeExchanges; }
+    // Bytes written to client sockets that the kernel has not taken yet.
+    [[nodiscard]] qint64 pendingClientBytes() const;
     // Ends every in-flight exchange with `error` (shutdown after the grace period).
     void abortAll(const Error &error);
 

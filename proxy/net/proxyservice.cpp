@@ -52,7 +52,6 @@ Result<QUrl> ProxyService::start()
         return tl::unexpected(Error::make(ErrorType::Api, u"not an IP address: %1"_s.arg(m_config.listenHost)));
 
     m_server = new ProxyServer(effective, m_client, m_hub, this);
-    connect(m_server, &ProxyServer::drained, this, &ProxyService::drained);
     if (!m_server->listen(address, m_config.listenPort)) {
         const QString reason = m_server->errorString();
         delete m_server;
@@ -83,18 +82,38 @@ Result<void> ProxyService::setUpstream(const UpstreamProfile &profile, const QBy
 
 void ProxyService::shutdown(int graceMs)
 {
-    if (m_server)
-        m_server->stopListening();
-    if (activeExchangeCount() == 0) {
+    if (m_shuttingDown)
+        return;
+    m_shuttingDown = true;
+    if (!m_server) {
         QTimer::singleShot(0, this, &ProxyService::drained);
         return;
     }
+    m_server->stopListening();
+    connect(m_server, &ProxyServer::drained, this, &ProxyService::waitForFlush);
+    if (activeExchangeCount() == 0)
+        QTimer::singleShot(0, this, &ProxyService::waitForFlush);
     QTimer::singleShot(graceMs, this, [this] {
-        if (!m_server || activeExchangeCount() == 0)
-            return;
-        m_server->abortAll(Error::make(ErrorType::Overloaded, u"Switchyard is shutting down; retry the request"_s));
-        QTimer::singleShot(200, this, &ProxyService::drained); // let the sockets flush the last bytes
+        if (activeExchangeCount() > 0)
+            m_server->abortAll(Error::make(ErrorType::Overloaded, u"Switchyard is shutting down; retry the request"_s));
     });
+}
+
+// The last exchange answered, but its bytes may still sit in a socket buffer: quitting now would cut the
+// response. Wait (briefly, bounded) until every client socket has written everything.
+void ProxyService::waitForFlush()
+{
+    static constexpr int flushLimitMs = 3'000;
+    if (m_drained)
+        return;
+    if (!m_flushClock.isValid())
+        m_flushClock.start();
+    if (m_server->pendingClientBytes() > 0 && m_flushClock.elapsed() < flushLimitMs) {
+        QTimer::singleShot(10, this, &ProxyService::waitForFlush);
+        return;
+    }
+    m_drained = true;
+    Q_EMIT drained();
 }
 
 int ProxyService::activeExchangeCount() const

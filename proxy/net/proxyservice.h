@@ -3,6 +3,7 @@
 #include "config/proxyconfig.h"
 #include "protocol/error.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QUrl>
 
@@ -39,6 +40,7 @@ public:
     // Exchanges still running after graceMs end with a retryable overloaded_error (an error event when
     // streaming), so clients retry elsewhere instead of seeing a cut connection.
     void shutdown(int graceMs);
+    [[nodiscard]] bool isShuttingDown() const { return m_shuttingDown; }
     [[nodiscard]] int activeExchangeCount() const;
 
 Q_SIGNALS:
@@ -46,12 +48,16 @@ Q_SIGNALS:
 
 private:
     [[nodiscard]] Result<UpstreamProfile> resolve(const UpstreamProfile &profile);
+    void waitForFlush();
 
     ProxyConfig m_config;
     UpstreamClient *m_client = nullptr;
     EventHub *m_hub = nullptr;
     DemoUpstream *m_demo = nullptr;
     ProxyServer *m_server = nullptr;
+    bool m_shuttingDown = false;
+    bool m_drained = false;
+    QElapsedTimer m_flushClock;
 };
 
 } // namespace Proxy

@@ -22,27 +22,26 @@ namespace {
 // Tells, one UTF-16 unit at a time, whether the text seen so far can still become one complete JSON object
 // (RFC 8259, with an object at the top). Tool-call arguments arrive in arbitrary fragments; this lets the
 // translator refuse the first fragment that makes them invalid before it reaches the client.
-class JsonObjectPrefix
-{
+class JsonObjectPrefix {
 public:
     // False once the text is no longer the prefix of a JSON object (the state is then meaningless).
     [[nodiscard]] bool feed(QStringView text);
-    [[nodiscard]] bool isEmpty() const { return m_state == State::Start; }   // nothing but whitespace yet
+    [[nodiscard]] bool isEmpty() const { return m_state == State::Start; } // nothing but whitespace yet
     [[nodiscard]] bool isComplete() const { return m_state == State::Done; } // a whole object (+ whitespace)
 
 private:
     enum class State : quint8 {
-        Start,          // before the top-level '{'
-        FirstKeyOrEnd,  // after '{'
-        Key,            // after ',' in an object
-        Colon,          // after a key
-        Value,          // after ':' or ',' in an array
+        Start, // before the top-level '{'
+        FirstKeyOrEnd, // after '{'
+        Key, // after ',' in an object
+        Colon, // after a key
+        Value, // after ':' or ',' in an array
         FirstValueOrEnd, // after '['
         AfterValue,
         String,
         Escape,
         Hex,
-        Minus,          // number states, named after what was last read
+        Minus, // number states, named after what was last read
         Zero,
         Integer,
         Dot,
@@ -50,7 +49,7 @@ private:
         Exponent,
         ExponentSign,
         ExponentDigits,
-        Literal,        // inside true / false / null
+        Literal, // inside true / false / null
         Done,
     };
     static constexpr qsizetype maxDepth = 512;
@@ -64,7 +63,7 @@ private:
     bool m_inKey = false;
     quint8 m_hexLeft = 0;
     const char *m_literal = nullptr; // the rest of the literal being read
-    QByteArray m_stack;              // '{' / '['
+    QByteArray m_stack; // '{' / '['
 };
 
 constexpr bool isJsonSpace(char16_t c)
@@ -121,14 +120,32 @@ bool JsonObjectPrefix::close(char container)
 bool JsonObjectPrefix::beginValue(char16_t c)
 {
     switch (c) {
-    case u'"': m_state = State::String; m_inKey = false; return true;
-    case u'{': return push('{');
-    case u'[': return push('[');
-    case u'-': m_state = State::Minus; return true;
-    case u'0': m_state = State::Zero; return true;
-    case u't': m_literal = "rue"; m_state = State::Literal; return true;
-    case u'f': m_literal = "alse"; m_state = State::Literal; return true;
-    case u'n': m_literal = "ull"; m_state = State::Literal; return true;
+    case u'"':
+        m_state = State::String;
+        m_inKey = false;
+        return true;
+    case u'{':
+        return push('{');
+    case u'[':
+        return push('[');
+    case u'-':
+        m_state = State::Minus;
+        return true;
+    case u'0':
+        m_state = State::Zero;
+        return true;
+    case u't':
+        m_literal = "rue";
+        m_state = State::Literal;
+        return true;
+    case u'f':
+        m_literal = "alse";
+        m_state = State::Literal;
+        return true;
+    case u'n':
+        m_literal = "ull";
+        m_state = State::Literal;
+        return true;
     default:
         if (c >= u'1' && c <= u'9') {
             m_state = State::Integer;
@@ -190,7 +207,14 @@ bool JsonObjectPrefix::step(char16_t c)
         return c >= 0x20;
     case State::Escape:
         switch (c) {
-        case u'"': case u'\\': case u'/': case u'b': case u'f': case u'n': case u'r': case u't':
+        case u'"':
+        case u'\\':
+        case u'/':
+        case u'b':
+        case u'f':
+        case u'n':
+        case u'r':
+        case u't':
             m_state = State::String;
             return true;
         case u'u':
@@ -306,18 +330,17 @@ const QByteArray typeError = QByteArrayLiteral("error");
 
 StreamEvent blockStart(int index, QJsonObject block)
 {
-    return {typeBlockStart,
-            QJsonObject{{u"type"_s, u"content_block_start"_s}, {u"index"_s, index}, {u"content_block"_s, block}}};
+    return { typeBlockStart,
+        QJsonObject{ { u"type"_s, u"content_block_start"_s }, { u"index"_s, index }, { u"content_block"_s, block } } };
 }
 
 // Deltas are most of a stream. Copying a prepared object and replacing one value costs a third of building it.
-struct DeltaShapes
-{
-    QJsonObject event{{u"type"_s, u"content_block_delta"_s}, {u"index"_s, 0}, {u"delta"_s, QJsonObject()}};
-    QJsonObject text{{u"type"_s, u"text_delta"_s}, {u"text"_s, QString()}};
-    QJsonObject thinking{{u"type"_s, u"thinking_delta"_s}, {u"thinking"_s, QString()}};
-    QJsonObject signature{{u"type"_s, u"signature_delta"_s}, {u"signature"_s, QString()}};
-    QJsonObject json{{u"type"_s, u"input_json_delta"_s}, {u"partial_json"_s, QString()}};
+struct DeltaShapes {
+    QJsonObject event{ { u"type"_s, u"content_block_delta"_s }, { u"index"_s, 0 }, { u"delta"_s, QJsonObject() } };
+    QJsonObject text{ { u"type"_s, u"text_delta"_s }, { u"text"_s, QString() } };
+    QJsonObject thinking{ { u"type"_s, u"thinking_delta"_s }, { u"thinking"_s, QString() } };
+    QJsonObject signature{ { u"type"_s, u"signature_delta"_s }, { u"signature"_s, QString() } };
+    QJsonObject json{ { u"type"_s, u"input_json_delta"_s }, { u"partial_json"_s, QString() } };
 };
 
 const DeltaShapes &shapes()
@@ -333,20 +356,18 @@ StreamEvent blockDelta(int index, const QJsonObject &shape, QLatin1StringView fi
     QJsonObject event = shapes().event;
     event.insert("index"_L1, index);
     event.insert("delta"_L1, delta);
-    return {typeBlockDelta, std::move(event)};
+    return { typeBlockDelta, std::move(event) };
 }
 
 StreamEvent blockStop(int index)
 {
-    return {typeBlockStop, QJsonObject{{u"type"_s, u"content_block_stop"_s}, {u"index"_s, index}}};
+    return { typeBlockStop, QJsonObject{ { u"type"_s, u"content_block_stop"_s }, { u"index"_s, index } } };
 }
 
 QJsonObject usageObject(int input, int output, int cacheCreation, int cacheRead)
 {
-    return QJsonObject{{u"input_tokens"_s, input},
-                       {u"output_tokens"_s, output},
-                       {u"cache_creation_input_tokens"_s, cacheCreation},
-                       {u"cache_read_input_tokens"_s, cacheRead}};
+    return QJsonObject{ { u"input_tokens"_s, input }, { u"output_tokens"_s, output },
+        { u"cache_creation_input_tokens"_s, cacheCreation }, { u"cache_read_input_tokens"_s, cacheRead } };
 }
 
 QString stringOf(const QJsonValue &value)
@@ -370,19 +391,21 @@ Error upstreamChunkError(const QJsonObject &chunk, const QJsonValue &errorValue)
     const QJsonObject error = errorValue.toObject(); // empty when "error" is a string
     QString message = errorValue.isString() ? errorValue.toString() : stringOf(error.value("message"_L1));
     if (message.isEmpty()) {
-        const QByteArray json = errorValue.isObject() ? QJsonDocument(error).toJson(QJsonDocument::Compact)
-                                                      : QByteArray("(no message)");
+        const QByteArray json
+            = errorValue.isObject() ? QJsonDocument(error).toJson(QJsonDocument::Compact) : QByteArray("(no message)");
         message = QString::fromUtf8(json).left(200);
     }
     const QJsonObject &fields = errorValue.isObject() ? error : chunk;
     // "rate_limit_exceeded", "RateLimitError", "rate limit", Google's "RESOURCE_EXHAUSTED" (but not "moderation").
     QString words = (stringOf(fields.value("type"_L1)) + u' ' + stringOf(fields.value("code"_L1)) + u' '
-                     + stringOf(fields.value("status"_L1)))
+        + stringOf(fields.value("status"_L1)))
                         .toLower();
     words.replace(u' ', u'_').replace(u'-', u'_');
     const int code = numberOf(fields.value("code"_L1));
     const int status = numberOf(fields.value("status"_L1));
-    const auto is = [&](int value) { return code == value || status == value; };
+    const auto is = [&](int value) {
+        return code == value || status == value;
+    };
 
     ErrorType type = ErrorType::Api;
     if (is(429) || words.contains("rate_limit"_L1) || words.contains("ratelimit"_L1)
@@ -401,8 +424,7 @@ Error upstreamChunkError(const QJsonObject &chunk, const QJsonValue &errorValue)
 struct Span;
 QString decoded(const Span &span);
 
-struct Span
-{
+struct Span {
     const char *begin = nullptr;
     const char *end = nullptr;
     bool escaped = false; // a string with backslash escapes
@@ -410,8 +432,7 @@ struct Span
     [[nodiscard]] bool isSet() const { return begin != nullptr; }
     [[nodiscard]] bool isEmpty() const { return begin == end; } // also when not set
     [[nodiscard]] QByteArrayView bytes() const { return QByteArrayView(begin, end); }
-    template<std::size_t N>
-    [[nodiscard]] bool operator==(const char (&word)[N]) const
+    template<std::size_t N> [[nodiscard]] bool operator==(const char (&word)[N]) const
     {
         if (escaped) // a key like "cont\u0065nt": rare, but it is still "content"
             return decoded(*this) == QLatin1StringView(word, N - 1);
@@ -419,16 +440,14 @@ struct Span
     }
 };
 
-struct ToolCallDelta
-{
+struct ToolCallDelta {
     int index = 0; // when not sent: the call's position in the array
     Span id;
     Span name;
     Span arguments;
 };
 
-struct ChoiceDelta
-{
+struct ChoiceDelta {
     int index = 0;
     Span reasoningContent;
     Span reasoning;
@@ -439,21 +458,23 @@ struct ChoiceDelta
     bool hasFunctionCall = false; // the deprecated single-call form
     ToolCallDelta functionCall;
     Span finishReason;
-    Span stopReason;  // vLLM: the stop string matched
+    Span stopReason; // vLLM: the stop string matched
     Span matchedStop; // SGLang: the same
 };
 
-struct ChunkData
-{
+struct ChunkData {
     Span error; // raw JSON of a non-null "error"
     Span usage; // raw JSON object
     QVarLengthArray<ChoiceDelta, 1> choices;
 };
 
-class ChunkScanner
-{
+class ChunkScanner {
 public:
-    explicit ChunkScanner(QByteArrayView data) : m_p(data.data()), m_end(data.data() + data.size()) {}
+    explicit ChunkScanner(QByteArrayView data)
+        : m_p(data.data())
+        , m_end(data.data() + data.size())
+    {
+    }
 
     // False when the data is not one JSON object.
     [[nodiscard]] bool scan(ChunkData &chunk)
@@ -492,8 +513,7 @@ private:
         return true;
     }
 
-    template<typename Member>
-    [[nodiscard]] bool object(int depth, Member &&member)
+    template<typename Member> [[nodiscard]] bool object(int depth, Member &&member)
     {
         if (depth > maxDepth || !take('{'))
             return false;
@@ -510,8 +530,7 @@ private:
         return take('}');
     }
 
-    template<typename Element>
-    [[nodiscard]] bool array(int depth, Element &&element)
+    template<typename Element> [[nodiscard]] bool array(int depth, Element &&element)
     {
         if (depth > maxDepth || !take('['))
             return false;
@@ -617,12 +636,18 @@ private:
             Span ignored;
             return string(ignored);
         }
-        case '{': return object(depth + 1, [&](const Span &) { return value(depth + 1); });
-        case '[': return array(depth + 1, [&](qsizetype) { return value(depth + 1); });
-        case 't': return literal("true");
-        case 'f': return literal("false");
-        case 'n': return literal("null");
-        default: return number();
+        case '{':
+            return object(depth + 1, [&](const Span &) { return value(depth + 1); });
+        case '[':
+            return array(depth + 1, [&](qsizetype) { return value(depth + 1); });
+        case 't':
+            return literal("true");
+        case 'f':
+            return literal("false");
+        case 'n':
+            return literal("null");
+        default:
+            return number();
         }
     }
 
@@ -639,7 +664,7 @@ private:
         if (!value(depth))
             return false;
         if (wanted)
-            span = Span{start, m_p, false};
+            span = Span{ start, m_p, false };
         return true;
     }
 
@@ -743,6 +768,12 @@ private:
     const char *const m_end;
 };
 
+// A raw object or array span, parsed (the scanner has checked its syntax).
+QJsonDocument document(const Span &span)
+{
+    return QJsonDocument::fromJson(QByteArray::fromRawData(span.begin, span.bytes().size()));
+}
+
 // Decodes one UTF-8 sequence starting at p (p < end); invalid bytes become U+FFFD, one per byte.
 char32_t decodeUtf8(const uchar *&p, const uchar *end)
 {
@@ -787,11 +818,21 @@ QString decoded(const Span &span)
             const uchar e = p[1];
             p += 2;
             switch (e) {
-            case 'b': *out++ = u'\b'; break;
-            case 'f': *out++ = u'\f'; break;
-            case 'n': *out++ = u'\n'; break;
-            case 'r': *out++ = u'\r'; break;
-            case 't': *out++ = u'\t'; break;
+            case 'b':
+                *out++ = u'\b';
+                break;
+            case 'f':
+                *out++ = u'\f';
+                break;
+            case 'n':
+                *out++ = u'\n';
+                break;
+            case 'r':
+                *out++ = u'\r';
+                break;
+            case 't':
+                *out++ = u'\t';
+                break;
             case 'u': {
                 char16_t unit = 0;
                 for (int i = 0; i < 4; ++i) {
@@ -828,15 +869,15 @@ QString decoded(const Span &span)
 
 enum class BlockKind : quint8 { None, Text, Thinking, Tool };
 
-struct ToolCall
-{
+struct ToolCall {
     enum class Stage : quint8 { Waiting, Open, Closed };
 
     int upstreamIndex = 0;
     QString upstreamId; // as the upstream sent it (may arrive late, or never)
-    QString name;       // the client's name for the tool
-    QString pending;    // arguments received while the call could not be forwarded yet
-    QString recent;     // the last arguments received, for error messages
+    QString name; // the client's name for the tool
+    QString pending; // arguments received while the call could not be forwarded yet
+    QString previous; // the last two arguments fragments, for error messages (shared, not copied)
+    QString last;
     JsonObjectPrefix json;
     Stage stage = Stage::Waiting;
 
@@ -845,9 +886,8 @@ struct ToolCall
 
     void remember(const QString &arguments)
     {
-        recent += arguments;
-        if (recent.size() > 240)
-            recent.remove(0, recent.size() - 120);
+        previous = std::move(last);
+        last = arguments;
     }
 };
 
@@ -860,20 +900,23 @@ QByteArray StreamEvent::toSse() const
 
 StreamEvent pingEvent()
 {
-    return {typePing, QJsonObject{{u"type"_s, u"ping"_s}}};
+    return { typePing, QJsonObject{ { u"type"_s, u"ping"_s } } };
 }
 
 StreamEvent errorEvent(const Error &error)
 {
-    return {typeError,
-            QJsonObject{{u"type"_s, u"error"_s},
-                        {u"error"_s,
-                         QJsonObject{{u"type"_s, errorTypeName(error.type)}, {u"message"_s, error.message}}}}};
+    return {
+        typeError,
+        QJsonObject{ { u"type"_s, u"error"_s },
+            { u"error"_s, QJsonObject{ { u"type"_s, errorTypeName(error.type) }, { u"message"_s, error.message } } } }
+    };
 }
 
-struct StreamTranslator::State
-{
-    explicit State(Options o) : options(std::move(o)) {}
+struct StreamTranslator::State {
+    explicit State(Options o)
+        : options(std::move(o))
+    {
+    }
 
     Options options;
     bool started = false;
@@ -885,7 +928,7 @@ struct StreamTranslator::State
     BlockKind open = BlockKind::None;
     int openIndex = -1;
     std::size_t openCall = 0; // calls[openCall] when open == Tool
-    QString thinking;         // the open thinking block's text, for its signature
+    QString thinking; // the open thinking block's text, for its signature
 
     std::vector<ToolCall> calls; // in order of first appearance
     bool emittedToolUse = false;
@@ -900,8 +943,8 @@ struct StreamTranslator::State
     void choice(const ChoiceDelta &choice, QList<StreamEvent> &out);
     void text(const QString &text, QList<StreamEvent> &out);
     void thinkingText(const QString &text, QList<StreamEvent> &out);
-    void toolFragment(int index, const QString &id, const QString &name, const QString &arguments,
-                      QList<StreamEvent> &out);
+    void toolFragment(
+        int index, const QString &id, const QString &name, const QString &arguments, QList<StreamEvent> &out);
     [[nodiscard]] std::size_t callFor(int index, const QString &id, const QString &name);
     void schedule(QList<StreamEvent> &out);
     void startTool(std::size_t call, QList<StreamEvent> &out);
@@ -928,9 +971,10 @@ void StreamTranslator::State::chunk(const QByteArray &data, QList<StreamEvent> &
         QJsonParseError parseError;
         (void)QJsonDocument::fromJson(data, &parseError); // only to word the message
         const QString what = parseError.error == QJsonParseError::NoError ? u"a JSON object"_s : u"valid JSON"_s;
-        return fail(Error::make(ErrorType::Api, u"Upstream sent a chunk that is not %1: %2"_s.arg(
-                                                    what, QString::fromUtf8(data.left(800)).left(200))),
-                    out);
+        return fail(
+            Error::make(ErrorType::Api,
+                u"Upstream sent a chunk that is not %1: %2"_s.arg(what, QString::fromUtf8(data.left(800)).left(200))),
+            out);
     }
     if (parsed.error.isSet()) {
         const QJsonObject object = QJsonDocument::fromJson(data).object(); // rare: worth a second read
@@ -946,9 +990,7 @@ void StreamTranslator::State::chunk(const QByteArray &data, QList<StreamEvent> &
             return;
     }
     if (parsed.usage.isSet()) {
-        const QJsonObject usage =
-            QJsonDocument::fromJson(QByteArray::fromRawData(parsed.usage.begin, parsed.usage.bytes().size()))
-                .object();
+        const QJsonObject usage = document(parsed.usage).object();
         if (!usage.isEmpty())
             upstreamUsage = usage; // cumulative: the latest wins
     }
@@ -963,17 +1005,14 @@ void StreamTranslator::State::choice(const ChoiceDelta &c, QList<StreamEvent> &o
     } else if (c.reasoningDetails.isSet()) {
         // OpenRouter's structured form, used only when the plain field is missing.
         QString detailText;
-        const QJsonArray details =
-            QJsonDocument::fromJson(QByteArray::fromRawData(c.reasoningDetails.begin,
-                                                            c.reasoningDetails.bytes().size()))
-                .array();
-        for (const QJsonValue &detail : details) {
-            const QJsonObject d = detail.toObject();
-            const QString kind = stringOf(d.value("type"_L1));
+        const QJsonArray details = document(c.reasoningDetails).array();
+        for (const QJsonValue detail : details) {
+            const QJsonObject entry = detail.toObject();
+            const QString kind = stringOf(entry.value("type"_L1));
             if (kind == "reasoning.text"_L1)
-                detailText += stringOf(d.value("text"_L1));
+                detailText += stringOf(entry.value("text"_L1));
             else if (kind == "reasoning.summary"_L1)
-                detailText += stringOf(d.value("summary"_L1));
+                detailText += stringOf(entry.value("summary"_L1));
         }
         thinkingText(detailText, out);
     }
@@ -996,11 +1035,11 @@ void StreamTranslator::State::choice(const ChoiceDelta &c, QList<StreamEvent> &o
     finishReason = decoded(c.finishReason);
     if (finishReason == "error"_L1) {
         return fail(Error::make(ErrorType::Api,
-                                u"Upstream error: the upstream ended the response with finish_reason \"error\""_s),
-                    out);
+                        u"Upstream error: the upstream ended the response with finish_reason \"error\""_s),
+            out);
     }
     // vLLM names the stop string it matched in `stop_reason`, SGLang in `matched_stop`.
-    for (const Span *matched : {&c.stopReason, &c.matchedStop}) {
+    for (const Span *matched : { &c.stopReason, &c.matchedStop }) {
         if (matched->isEmpty())
             continue;
         const QString sequence = decoded(*matched);
@@ -1021,7 +1060,7 @@ void StreamTranslator::State::text(const QString &value, QList<StreamEvent> &out
             return;
         open = BlockKind::Text;
         openIndex = nextBlock++;
-        out.append(blockStart(openIndex, QJsonObject{{u"type"_s, u"text"_s}, {u"text"_s, QString()}}));
+        out.append(blockStart(openIndex, QJsonObject{ { u"type"_s, u"text"_s }, { u"text"_s, QString() } }));
     }
     out.append(blockDelta(openIndex, shapes().text, "text"_L1, value));
     emitted(value);
@@ -1037,7 +1076,7 @@ void StreamTranslator::State::thinkingText(const QString &value, QList<StreamEve
             return;
         open = BlockKind::Thinking;
         openIndex = nextBlock++;
-        out.append(blockStart(openIndex, QJsonObject{{u"type"_s, u"thinking"_s}, {u"thinking"_s, QString()}}));
+        out.append(blockStart(openIndex, QJsonObject{ { u"type"_s, u"thinking"_s }, { u"thinking"_s, QString() } }));
     }
     thinking += value;
     out.append(blockDelta(openIndex, shapes().thinking, "thinking"_L1, value));
@@ -1063,7 +1102,7 @@ std::size_t StreamTranslator::State::callFor(int index, const QString &id, const
         }
         const bool lateId = latest != calls.size() && calls[latest].upstreamId.isEmpty()
             && !(calls[latest].json.isComplete() && !name.isEmpty()
-                 && options.toolNames.toClient(name) != calls[latest].name);
+                && options.toolNames.toClient(name) != calls[latest].name);
         if (!lateId)
             latest = calls.size();
     }
@@ -1074,8 +1113,8 @@ std::size_t StreamTranslator::State::callFor(int index, const QString &id, const
     return latest;
 }
 
-void StreamTranslator::State::toolFragment(int index, const QString &id, const QString &name,
-                                           const QString &arguments, QList<StreamEvent> &out)
+void StreamTranslator::State::toolFragment(
+    int index, const QString &id, const QString &name, const QString &arguments, QList<StreamEvent> &out)
 {
     if (id.isEmpty() && name.isEmpty() && arguments.isEmpty())
         return;
@@ -1089,9 +1128,10 @@ void StreamTranslator::State::toolFragment(int index, const QString &id, const Q
     if (!arguments.isEmpty()) {
         call.remember(arguments);
         if (!call.json.feed(arguments)) {
-            return failTool(call, call.stage == ToolCall::Stage::Closed ? u"continue after their end"_s
-                                                                          : u"are not a valid JSON object"_s,
-                            out);
+            return failTool(call,
+                call.stage == ToolCall::Stage::Closed ? u"continue after their end"_s
+                                                      : u"are not a valid JSON object"_s,
+                out);
         }
         if (call.json.isEmpty()) {
             // Only whitespace so far: nothing worth a delta, and arguments that stay blank mean input {}.
@@ -1143,10 +1183,9 @@ void StreamTranslator::State::startTool(std::size_t position, QList<StreamEvent>
     openCall = position;
     openIndex = nextBlock++;
     emittedToolUse = true;
-    out.append(blockStart(openIndex, QJsonObject{{u"type"_s, u"tool_use"_s},
-                                                 {u"id"_s, id},
-                                                 {u"name"_s, call.name},
-                                                 {u"input"_s, QJsonObject()}}));
+    out.append(blockStart(openIndex,
+        QJsonObject{
+            { u"type"_s, u"tool_use"_s }, { u"id"_s, id }, { u"name"_s, call.name }, { u"input"_s, QJsonObject() } }));
     if (!call.pending.isEmpty()) {
         out.append(blockDelta(openIndex, shapes().json, "partial_json"_L1, call.pending));
         emitted(call.pending);
@@ -1169,10 +1208,10 @@ void StreamTranslator::State::closeOpenBlock(QList<StreamEvent> &out)
         ToolCall &call = calls[openCall];
         if (!call.json.isEmpty() && !call.json.isComplete()) {
             return failTool(call,
-                            finishReason == "length"_L1
-                                ? u"ended before the JSON object was complete (the output token limit was reached)"_s
-                                : u"ended before the JSON object was complete"_s,
-                            out);
+                finishReason == "length"_L1
+                    ? u"ended before the JSON object was complete (the output token limit was reached)"_s
+                    : u"ended before the JSON object was complete"_s,
+                out);
         }
         call.stage = ToolCall::Stage::Closed;
         break;
@@ -1199,14 +1238,14 @@ void StreamTranslator::State::complete(QList<StreamEvent> &out)
         return;
     completed = true;
     const QString reason = stopReason();
-    out.append({typeMessageDelta,
-                QJsonObject{{u"type"_s, u"message_delta"_s},
-                            {u"delta"_s, QJsonObject{{u"stop_reason"_s, reason},
-                                                     {u"stop_sequence"_s, stopSequence.isEmpty()
-                                                                              ? QJsonValue(QJsonValue::Null)
-                                                                              : QJsonValue(stopSequence)}}},
-                            {u"usage"_s, usage()}}});
-    out.append({typeMessageStop, QJsonObject{{u"type"_s, u"message_stop"_s}}});
+    out.append({ typeMessageDelta,
+        QJsonObject{ { u"type"_s, u"message_delta"_s },
+            { u"delta"_s,
+                QJsonObject{ { u"stop_reason"_s, reason },
+                    { u"stop_sequence"_s,
+                        stopSequence.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(stopSequence) } } },
+            { u"usage"_s, usage() } } });
+    out.append({ typeMessageStop, QJsonObject{ { u"type"_s, u"message_stop"_s } } });
     done = true;
 }
 
@@ -1220,9 +1259,10 @@ void StreamTranslator::State::fail(const Error &error, QList<StreamEvent> &out)
 void StreamTranslator::State::failTool(const ToolCall &call, const QString &problem, QList<StreamEvent> &out)
 {
     const QString name = call.name.isEmpty() ? u"(unnamed)"_s : call.name;
-    fail(Error::make(ErrorType::Api, u"Upstream sent tool call arguments for \"%1\" that %2: %3"_s.arg(
-                                         name, problem, excerpt(call.recent))),
-         out);
+    fail(Error::make(ErrorType::Api,
+             u"Upstream sent tool call arguments for \"%1\" that %2: %3"_s.arg(
+                 name, problem, excerpt(QString(call.previous + call.last)))),
+        out);
 }
 
 QString StreamTranslator::State::stopReason() const
@@ -1254,7 +1294,10 @@ QJsonObject StreamTranslator::State::usage() const
     return usageObject(input, output, cacheCreation, cacheRead);
 }
 
-StreamTranslator::StreamTranslator(Options options) : d(std::make_unique<State>(std::move(options))) {}
+StreamTranslator::StreamTranslator(Options options)
+    : d(std::make_unique<State>(std::move(options)))
+{
+}
 StreamTranslator::~StreamTranslator() = default;
 StreamTranslator::StreamTranslator(StreamTranslator &&) noexcept = default;
 StreamTranslator &StreamTranslator::operator=(StreamTranslator &&) noexcept = default;
@@ -1265,16 +1308,17 @@ QList<StreamEvent> StreamTranslator::start()
         return {};
     d->started = true;
     const QJsonObject message{
-        {u"id"_s, QString::fromLatin1(d->options.messageId)},
-        {u"type"_s, u"message"_s},
-        {u"role"_s, u"assistant"_s},
-        {u"content"_s, QJsonArray()},
-        {u"model"_s, d->options.clientModel},
-        {u"stop_reason"_s, QJsonValue(QJsonValue::Null)},
-        {u"stop_sequence"_s, QJsonValue(QJsonValue::Null)},
-        {u"usage"_s, usageObject(qMax(1, d->options.estimatedInputTokens), 0, 0, 0)},
+        { u"id"_s, QString::fromLatin1(d->options.messageId) },
+        { u"type"_s, u"message"_s },
+        { u"role"_s, u"assistant"_s },
+        { u"content"_s, QJsonArray() },
+        { u"model"_s, d->options.clientModel },
+        { u"stop_reason"_s, QJsonValue(QJsonValue::Null) },
+        { u"stop_sequence"_s, QJsonValue(QJsonValue::Null) },
+        { u"usage"_s, usageObject(qMax(1, d->options.estimatedInputTokens), 0, 0, 0) },
     };
-    return {{typeMessageStart, QJsonObject{{u"type"_s, u"message_start"_s}, {u"message"_s, message}}}, pingEvent()};
+    return { { typeMessageStart, QJsonObject{ { u"type"_s, u"message_start"_s }, { u"message"_s, message } } },
+        pingEvent() };
 }
 
 QList<StreamEvent> StreamTranslator::feed(const QByteArray &data)
