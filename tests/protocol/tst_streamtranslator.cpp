@@ -29,7 +29,7 @@ StreamTranslator::Options testOptions()
     options.clientModel = u"claude-sonnet-4-5"_s;
     options.messageId = "msg_test";
     options.estimatedInputTokens = 10;
-    options.stopSequences = {u"</answer>"_s, u"\n\nHuman:"_s};
+    options.stopSequences = { u"</answer>"_s, u"\n\nHuman:"_s };
     return options;
 }
 
@@ -87,7 +87,7 @@ QList<StreamEvent> translate(const QList<QByteArrayView> &pieces, StreamTranslat
 
 QList<QByteArrayView> wholeEvents(const QByteArray &bytes)
 {
-    return {QByteArrayView(bytes)};
+    return { QByteArrayView(bytes) };
 }
 
 QList<QByteArrayView> byteByByte(const QByteArray &bytes)
@@ -121,13 +121,12 @@ QByteArray readFile(const QString &path)
 
 // A chat.completion.chunk with one choice.
 QByteArray chunk(const QJsonObject &delta, const QJsonValue &finishReason = QJsonValue::Null,
-                 const QJsonValue &usage = QJsonValue::Null)
+    const QJsonValue &usage = QJsonValue::Null)
 {
-    QJsonObject object{{u"id"_s, u"chatcmpl-1"_s},
-                       {u"object"_s, u"chat.completion.chunk"_s},
-                       {u"choices"_s, QJsonArray{QJsonObject{{u"index"_s, 0},
-                                                             {u"delta"_s, delta},
-                                                             {u"finish_reason"_s, finishReason}}}}};
+    QJsonObject object{ { u"id"_s, u"chatcmpl-1"_s }, { u"object"_s, u"chat.completion.chunk"_s },
+        { u"choices"_s,
+            QJsonArray{
+                QJsonObject{ { u"index"_s, 0 }, { u"delta"_s, delta }, { u"finish_reason"_s, finishReason } } } } };
     if (!usage.isNull())
         object.insert(u"usage"_s, usage);
     return compact(object);
@@ -135,7 +134,7 @@ QByteArray chunk(const QJsonObject &delta, const QJsonValue &finishReason = QJso
 
 QByteArray textChunk(const QString &text)
 {
-    return chunk(QJsonObject{{u"content"_s, text}});
+    return chunk(QJsonObject{ { u"content"_s, text } });
 }
 
 QByteArray toolChunk(int index, const QString &id, const QString &name, const QString &arguments)
@@ -144,10 +143,10 @@ QByteArray toolChunk(int index, const QString &id, const QString &name, const QS
     if (!name.isEmpty())
         function.insert(u"name"_s, name);
     function.insert(u"arguments"_s, arguments);
-    QJsonObject call{{u"index"_s, index}, {u"function"_s, function}};
+    QJsonObject call{ { u"index"_s, index }, { u"function"_s, function } };
     if (!id.isEmpty())
         call.insert(u"id"_s, id);
-    return chunk(QJsonObject{{u"tool_calls"_s, QJsonArray{call}}});
+    return chunk(QJsonObject{ { u"tool_calls"_s, QJsonArray{ call } } });
 }
 
 QList<StreamEvent> ofType(const QList<StreamEvent> &events, const QByteArray &type)
@@ -182,8 +181,7 @@ QString violationText(const QList<ProtocolValidator::Violation> &violations)
 
 } // namespace
 
-class TstStreamTranslator final : public QObject
-{
+class TstStreamTranslator final : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
@@ -230,7 +228,7 @@ private Q_SLOTS:
 static void addGoldenRows()
 {
     QTest::addColumn<QString>("name");
-    const QStringList files = QDir(streamsDir()).entryList({u"*.sse"_s}, QDir::Files, QDir::Name);
+    const QStringList files = QDir(streamsDir()).entryList({ u"*.sse"_s }, QDir::Files, QDir::Name);
     QVERIFY2(files.size() >= 25, qPrintable(u"golden transcripts missing in "_s + streamsDir()));
     for (const QString &file : files) {
         const QString name = file.chopped(4);
@@ -263,7 +261,7 @@ void TstStreamTranslator::shouldMatchGoldenEvents()
 
     const QList<QByteArray> expectedLines = readFile(expectedPath).trimmed().split('\n');
     QVERIFY2(!expectedLines.isEmpty() && !expectedLines.first().isEmpty(),
-             qPrintable(u"no expected events; run with SWITCHYARD_UPDATE_GOLDEN=1 and review "_s + expectedPath));
+        qPrintable(u"no expected events; run with SWITCHYARD_UPDATE_GOLDEN=1 and review "_s + expectedPath));
     for (qsizetype i = 0; i < std::min(actual.size(), expectedLines.size()); ++i) {
         // Compared as JSON values, so the expected files need not follow Qt's key order.
         const QJsonObject expected = QJsonDocument::fromJson(expectedLines.at(i)).object();
@@ -304,8 +302,8 @@ void TstStreamTranslator::shouldSatisfyTheProtocolValidator()
     const QList<StreamEvent> events = translate(wholeEvents(upstream));
     QVERIFY(!events.isEmpty());
     bool endedWithError = false;
-    const QList<ProtocolValidator::Violation> violations =
-        ProtocolValidator::validateTranscript(sse(events), &endedWithError);
+    const QList<ProtocolValidator::Violation> violations
+        = ProtocolValidator::validateTranscript(sse(events), &endedWithError);
     QVERIFY2(violations.isEmpty(), qPrintable(violationText(violations)));
 
     const qsizetype errors = ofType(events, "error").size();
@@ -330,10 +328,10 @@ void TstStreamTranslator::shouldStartWithMessageStartAndPing()
     QCOMPARE(events.size(), 2);
     QCOMPARE(events.at(0).type, QByteArray("message_start"));
     QCOMPARE(compact(events.at(0).payload),
-             QByteArray(R"({"message":{"content":[],"id":"msg_test","model":"claude-sonnet-4-5","role":"assistant",)"
-                        R"("stop_reason":null,"stop_sequence":null,"type":"message","usage":{)"
-                        R"("cache_creation_input_tokens":0,"cache_read_input_tokens":0,"input_tokens":10,)"
-                        R"("output_tokens":0}},"type":"message_start"})"));
+        QByteArray(R"({"message":{"content":[],"id":"msg_test","model":"claude-sonnet-4-5","role":"assistant",)"
+                   R"("stop_reason":null,"stop_sequence":null,"type":"message","usage":{)"
+                   R"("cache_creation_input_tokens":0,"cache_read_input_tokens":0,"input_tokens":10,)"
+                   R"("output_tokens":0}},"type":"message_start"})"));
     QCOMPARE(events.at(1), pingEvent());
     QVERIFY(translator.start().isEmpty()); // once
     QVERIFY(!translator.isDone());
@@ -355,13 +353,13 @@ void TstStreamTranslator::shouldFormatEventsAsSse()
 {
     QCOMPARE(pingEvent().toSse(), QByteArray("event: ping\ndata: {\"type\":\"ping\"}\n\n"));
     QCOMPARE(errorEvent(Error::make(ErrorType::Overloaded, u"Busy"_s)).toSse(),
-             QByteArray("event: error\ndata: {\"error\":{\"message\":\"Busy\",\"type\":\"overloaded_error\"},"
-                        "\"type\":\"error\"}\n\n"));
+        QByteArray("event: error\ndata: {\"error\":{\"message\":\"Busy\",\"type\":\"overloaded_error\"},"
+                   "\"type\":\"error\"}\n\n"));
     StreamTranslator translator(testOptions());
     const QList<StreamEvent> events = translator.feed(textChunk(u"é\n\"x\""_s));
     QCOMPARE(events.constLast().toSse(),
-             QByteArray("event: content_block_delta\ndata: {\"delta\":{\"text\":\"é\\n\\\"x\\\"\",\"type\":"
-                        "\"text_delta\"},\"index\":0,\"type\":\"content_block_delta\"}\n\n"));
+        QByteArray("event: content_block_delta\ndata: {\"delta\":{\"text\":\"é\\n\\\"x\\\"\",\"type\":"
+                   "\"text_delta\"},\"index\":0,\"type\":\"content_block_delta\"}\n\n"));
 }
 
 void TstStreamTranslator::shouldEmitOneErrorEventOnFail()
@@ -372,7 +370,7 @@ void TstStreamTranslator::shouldEmitOneErrorEventOnFail()
     const QList<StreamEvent> events = translator.fail(Error::make(ErrorType::Api, u"Upstream reset the connection"_s));
     QCOMPARE(events.size(), 1);
     QCOMPARE(compact(events.at(0).payload),
-             QByteArray(R"({"error":{"message":"Upstream reset the connection","type":"api_error"},"type":"error"})"));
+        QByteArray(R"({"error":{"message":"Upstream reset the connection","type":"api_error"},"type":"error"})"));
     QVERIFY(translator.isDone());
     QVERIFY(translator.hasFailed());
     QVERIFY(translator.fail(Error::make(ErrorType::Api, u"again"_s)).isEmpty());
@@ -386,7 +384,7 @@ void TstStreamTranslator::shouldReturnNothingAfterMessageStop()
 {
     StreamTranslator translator(testOptions());
     (void)translator.start();
-    (void)translator.feed(chunk(QJsonObject{{u"content"_s, u"Hi"_s}}, u"stop"_s));
+    (void)translator.feed(chunk(QJsonObject{ { u"content"_s, u"Hi"_s } }, u"stop"_s));
     const QList<StreamEvent> end = translator.feed("[DONE]");
     QCOMPARE(end.constLast().type, QByteArray("message_stop"));
     QVERIFY(translator.isDone());
@@ -414,17 +412,15 @@ void TstStreamTranslator::shouldEstimateUsageWhenUpstreamSendsNone()
 {
     StreamTranslator translator(testOptions());
     QList<StreamEvent> events = translator.start();
-    events += translator.feed(chunk(QJsonObject{{u"reasoning_content"_s, u"ü"_s}}));   // 2 bytes
-    events += translator.feed(textChunk(u"abcdefghi"_s));                               // 9 bytes
-    events += translator.feed(toolChunk(0, u"call_1"_s, u"f"_s, u"{\"a\":1}"_s));       // 7 bytes
+    events += translator.feed(chunk(QJsonObject{ { u"reasoning_content"_s, u"ü"_s } })); // 2 bytes
+    events += translator.feed(textChunk(u"abcdefghi"_s)); // 9 bytes
+    events += translator.feed(toolChunk(0, u"call_1"_s, u"f"_s, u"{\"a\":1}"_s)); // 7 bytes
     events += translator.feed(chunk(QJsonObject(), u"tool_calls"_s));
     events += translator.finish(); // no [DONE]: the finish_reason is enough
     const QList<StreamEvent> deltas = ofType(events, "message_delta");
     QCOMPARE(deltas.size(), 1);
-    const QJsonObject expectedUsage{{u"input_tokens"_s, 10},
-                                    {u"output_tokens"_s, 5}, // ceil(18 / 4)
-                                    {u"cache_creation_input_tokens"_s, 0},
-                                    {u"cache_read_input_tokens"_s, 0}};
+    const QJsonObject expectedUsage{ { u"input_tokens"_s, 10 }, { u"output_tokens"_s, 5 }, // ceil(18 / 4)
+        { u"cache_creation_input_tokens"_s, 0 }, { u"cache_read_input_tokens"_s, 0 } };
     QCOMPARE(deltas.at(0).payload.value("usage"_L1).toObject(), expectedUsage);
     QCOMPARE(translator.usage(), expectedUsage);
     QCOMPARE(deltas.at(0).payload["delta"_L1]["stop_reason"_L1].toString(), u"tool_use"_s);
@@ -434,7 +430,7 @@ void TstStreamTranslator::shouldReportZeroOutputWhenNothingWasEmitted()
 {
     StreamTranslator translator(testOptions());
     (void)translator.start();
-    (void)translator.feed(chunk(QJsonObject{{u"role"_s, u"assistant"_s}, {u"content"_s, u""_s}}, u"stop"_s));
+    (void)translator.feed(chunk(QJsonObject{ { u"role"_s, u"assistant"_s }, { u"content"_s, u""_s } }, u"stop"_s));
     const QList<StreamEvent> events = translator.feed("[DONE]");
     QCOMPARE(events.size(), 2);
     QCOMPARE(events.at(0).payload["usage"_L1]["output_tokens"_L1].toInt(-1), 0);
@@ -445,8 +441,8 @@ void TstStreamTranslator::shouldKeepEstimatedInputTokensWhenUsageLacksPromptToke
 {
     StreamTranslator translator(testOptions());
     (void)translator.start();
-    (void)translator.feed(chunk(QJsonObject{{u"content"_s, u"Hello"_s}}, u"stop"_s,
-                                QJsonObject{{u"completion_tokens"_s, 3}}));
+    (void)translator.feed(
+        chunk(QJsonObject{ { u"content"_s, u"Hello"_s } }, u"stop"_s, QJsonObject{ { u"completion_tokens"_s, 3 } }));
     const QList<StreamEvent> events = translator.feed("[DONE]");
     QCOMPARE(events.at(events.size() - 2).payload["usage"_L1]["input_tokens"_L1].toInt(), 10);
     QCOMPARE(events.at(events.size() - 2).payload["usage"_L1]["output_tokens"_L1].toInt(), 3);
@@ -462,21 +458,20 @@ void TstStreamTranslator::shouldMapUpstreamErrorChunks_data()
                                     << u"rate_limit_error"_s << u"Upstream error: Rate limit exceeded"_s;
     QTest::addRow("429 as string") << QByteArray(R"({"error":{"message":"Slow down","code":"429"}})")
                                    << u"rate_limit_error"_s << u"Upstream error: Slow down"_s;
-    QTest::addRow("openai rate type")
-        << QByteArray(R"({"error":{"message":"Too many tokens","type":"tokens","code":"rate_limit_exceeded"}})")
-        << u"rate_limit_error"_s << u"Upstream error: Too many tokens"_s;
+    QTest::addRow("openai rate type") << QByteArray(
+        R"({"error":{"message":"Too many tokens","type":"tokens","code":"rate_limit_exceeded"}})")
+                                      << u"rate_limit_error"_s << u"Upstream error: Too many tokens"_s;
     QTest::addRow("anthropic-style overloaded")
         << QByteArray(R"({"error":{"type":"overloaded_error","message":"Overloaded"}})") << u"overloaded_error"_s
         << u"Upstream error: Overloaded"_s;
-    QTest::addRow("503") << QByteArray(R"({"error":{"message":"No capacity","code":503}})")
-                         << u"overloaded_error"_s << u"Upstream error: No capacity"_s;
-    QTest::addRow("status 503") << QByteArray(R"({"error":{"message":"Busy","status":503}})")
-                                << u"overloaded_error"_s << u"Upstream error: Busy"_s;
+    QTest::addRow("503") << QByteArray(R"({"error":{"message":"No capacity","code":503}})") << u"overloaded_error"_s
+                         << u"Upstream error: No capacity"_s;
+    QTest::addRow("status 503") << QByteArray(R"({"error":{"message":"Busy","status":503}})") << u"overloaded_error"_s
+                                << u"Upstream error: Busy"_s;
     QTest::addRow("rate limit words") << QByteArray(R"({"error":{"message":"Slow","type":"RateLimitError"}})")
                                       << u"rate_limit_error"_s << u"Upstream error: Slow"_s;
-    QTest::addRow("google exhausted")
-        << QByteArray(R"({"error":{"message":"Quota","code":"RESOURCE_EXHAUSTED"}})") << u"rate_limit_error"_s
-        << u"Upstream error: Quota"_s;
+    QTest::addRow("google exhausted") << QByteArray(R"({"error":{"message":"Quota","code":"RESOURCE_EXHAUSTED"}})")
+                                      << u"rate_limit_error"_s << u"Upstream error: Quota"_s;
     QTest::addRow("moderation is not a rate limit")
         << QByteArray(R"({"error":{"message":"Flagged","code":"moderation_blocked"}})") << u"api_error"_s
         << u"Upstream error: Flagged"_s;
@@ -516,7 +511,7 @@ void TstStreamTranslator::shouldFailOnFinishReasonError()
 {
     StreamTranslator translator(testOptions());
     (void)translator.start();
-    const QList<StreamEvent> events = translator.feed(chunk(QJsonObject{{u"content"_s, u""_s}}, u"error"_s));
+    const QList<StreamEvent> events = translator.feed(chunk(QJsonObject{ { u"content"_s, u""_s } }, u"error"_s));
     QCOMPARE(events.size(), 1);
     QCOMPARE(events.at(0).type, QByteArray("error"));
     QVERIFY(translator.hasFailed());
@@ -528,17 +523,22 @@ void TstStreamTranslator::shouldReadChunksAsQJsonDocumentDoes_data()
 {
     QTest::addColumn<QByteArray>("data");
 
-    const auto row = [](const char *name, const char *data) { QTest::addRow("%s", name) << QByteArray(data); };
+    const auto row = [](const char *name, const char *data) {
+        QTest::addRow("%s", name) << QByteArray(data);
+    };
     row("compact", R"({"id":"c","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]})");
     row("pretty", "{\n\t\"choices\" : [ {\r\n \"index\" : 0 , \"delta\" : { \"content\" : \"Hi\" } } ] \n}\n");
     row("escapes", R"({"choices":[{"delta":{"content":"a\"b\\c\/d\b\f\n\r\t\u00e9\u4E16\ud83d\ude00 end"}}]})");
     row("lone surrogate escape", R"({"choices":[{"delta":{"content":"x\ud800y"}}]})");
-    row("raw utf-8", "{\"choices\":[{\"delta\":{\"content\":\"Gr\xC3\xBC\xC3\x9F\x65 \xE4\xB8\x96 \xF0\x9F\x91\x8B\"}}]}");
+    row("raw utf-8",
+        "{\"choices\":[{\"delta\":{\"content\":\"Gr\xC3\xBC\xC3\x9F\x65 \xE4\xB8\x96 \xF0\x9F\x91\x8B\"}}]}");
     row("escaped key", R"({"choices":[{"delta":{"cont\u0065nt":"via escaped key"}}]})");
     row("unknown nested values",
         R"({"x":{"a":[1,-2.5e-3,true,false,null,{"b":[]},[[]]],"c":"\""},"choices":[{"logprobs":{"content":[{"token":"T","logprob":-0.01,"bytes":[84],"top_logprobs":[]}]},"delta":{"content":"T"}}]})");
-    row("numbers", R"({"created":0,"a":-0,"b":0.5,"c":1E+2,"d":12e-1,"choices":[{"index":0,"delta":{"content":"n"}}]})");
-    row("index after delta", R"({"choices":[{"delta":{"content":"second"},"index":1},{"delta":{"content":"first"},"index":0}]})");
+    row("numbers",
+        R"({"created":0,"a":-0,"b":0.5,"c":1E+2,"d":12e-1,"choices":[{"index":0,"delta":{"content":"n"}}]})");
+    row("index after delta",
+        R"({"choices":[{"delta":{"content":"second"},"index":1},{"delta":{"content":"first"},"index":0}]})");
     row("choices not an array", R"({"choices":{"delta":{"content":"x"}}})");
     row("delta null", R"({"choices":[{"index":0,"delta":null,"finish_reason":null}]})");
     row("content number", R"({"choices":[{"delta":{"content":5}}]})");
@@ -569,6 +569,7 @@ void TstStreamTranslator::shouldReadChunksAsQJsonDocumentDoes_data()
     row("string at the top", "\"text\"");
     row("number at the top", "42");
     row("html", "<html>502</html>");
+    QTest::addRow("deep nesting") << "{\"x\":" + QByteArray(100000, '[') + QByteArray(100000, ']') + '}';
 }
 
 void TstStreamTranslator::shouldReadChunksAsQJsonDocumentDoes()
@@ -588,8 +589,8 @@ void TstStreamTranslator::shouldReadChunksAsQJsonDocumentDoes()
         return;
     }
     QString expectedText;
-    const QJsonValue choices = document.object().value("choices"_L1);
-    for (const QJsonValue &choice : choices.toArray()) {
+    const QJsonArray choices = document.object().value("choices"_L1).toArray();
+    for (const QJsonValue choice : choices) {
         if (choice["index"_L1].toInt(0) == 0 && choice["delta"_L1]["content"_L1].isString())
             expectedText += choice["delta"_L1]["content"_L1].toString();
     }
@@ -605,8 +606,8 @@ void TstStreamTranslator::shouldReplaceInvalidUtf8()
 {
     StreamTranslator translator(testOptions());
     (void)translator.start();
-    QList<StreamEvent> events =
-        translator.feed("{\"choices\":[{\"delta\":{\"content\":\"a\xFF" "b\xE4\xB8\\n\"}}]}");
+    QList<StreamEvent> events = translator.feed("{\"choices\":[{\"delta\":{\"content\":\"a\xFF"
+                                                "b\xE4\xB8\\n\"}}]}");
     QCOMPARE(events.size(), 2);
     QCOMPARE(events.at(1).payload["delta"_L1]["text"_L1].toString(), u"a\uFFFDb\uFFFD\uFFFD\n"_s);
     // An escaped multi-byte character is that character.
@@ -620,7 +621,9 @@ void TstStreamTranslator::shouldCheckToolArgumentsIncrementally_data()
     QTest::addColumn<QString>("arguments");
     QTest::addColumn<bool>("valid");
 
-    const auto valid = [](const char *name, const QString &json) { QTest::addRow("valid: %s", name) << json << true; };
+    const auto valid = [](const char *name, const QString &json) {
+        QTest::addRow("valid: %s", name) << json << true;
+    };
     const auto invalid = [](const char *name, const QString &json) {
         QTest::addRow("invalid: %s", name) << json << false;
     };
@@ -660,6 +663,8 @@ void TstStreamTranslator::shouldCheckToolArgumentsIncrementally_data()
     invalid("truncated string", u"{\"a\":\"abc"_s);
     invalid("truncated number", u"{\"a\":1"_s);
     invalid("unclosed", u"{"_s);
+    invalid("nested too deeply", u"{\"a\":"_s + QString(600, u'[') + QString(600, u']') + u'}');
+    valid("nested deeply", u"{\"a\":"_s + QString(500, u'[') + QString(500, u']') + u'}');
 }
 
 void TstStreamTranslator::shouldCheckToolArgumentsIncrementally()
@@ -667,7 +672,7 @@ void TstStreamTranslator::shouldCheckToolArgumentsIncrementally()
     QFETCH(QString, arguments);
     QFETCH(bool, valid);
     // Whole, and one UTF-16 unit per fragment (the worst split an upstream can make).
-    for (const bool perCharacter : {false, true}) {
+    for (const bool perCharacter : { false, true }) {
         StreamTranslator translator(testOptions());
         QList<StreamEvent> events = translator.start();
         events += translator.feed(toolChunk(0, u"call_1"_s, u"f"_s, perCharacter ? QString() : arguments));
@@ -688,8 +693,7 @@ void TstStreamTranslator::shouldCheckToolArgumentsIncrementally()
         } else {
             QVERIFY(arguments.startsWith(forwarded)); // never more than a valid prefix
             QCOMPARE(ofType(events, "error").size(), 1);
-            QVERIFY(ofType(events, "error").at(0).payload["error"_L1]["message"_L1].toString().contains(
-                u"\"f\""_s));
+            QVERIFY(ofType(events, "error").at(0).payload["error"_L1]["message"_L1].toString().contains(u"\"f\""_s));
         }
     }
 }
@@ -732,8 +736,9 @@ void TstStreamTranslator::shouldHoldACallBehindAnOpenCallWithoutArguments()
     events += translator.feed(chunk(QJsonObject(), u"tool_calls"_s));
     const QList<StreamEvent> end = translator.feed("[DONE]");
     events += end;
-    QCOMPARE(end.at(0), StreamEvent({"content_block_stop", QJsonObject{{u"type"_s, u"content_block_stop"_s},
-                                                                       {u"index"_s, 0}}}));
+    QCOMPARE(end.at(0),
+        StreamEvent(
+            { "content_block_stop", QJsonObject{ { u"type"_s, u"content_block_stop"_s }, { u"index"_s, 0 } } }));
     QCOMPARE(end.at(1).payload["content_block"_L1]["id"_L1].toString(), u"call_2"_s);
     QCOMPARE(forwardedArguments(events), u"{\"x\":1}"_s);
     QVERIFY(ProtocolValidator::validateTranscript(sse(events)).isEmpty());
@@ -790,9 +795,9 @@ void TstStreamTranslator::shouldIgnoreChoicesOtherThanTheFirst()
 {
     StreamTranslator translator(testOptions());
     (void)translator.start();
-    const QJsonObject data{
-        {u"choices"_s, QJsonArray{QJsonObject{{u"index"_s, 1}, {u"delta"_s, QJsonObject{{u"content"_s, u"B"_s}}}},
-                                  QJsonObject{{u"index"_s, 0}, {u"delta"_s, QJsonObject{{u"content"_s, u"A"_s}}}}}}};
+    const QJsonObject data{ { u"choices"_s,
+        QJsonArray{ QJsonObject{ { u"index"_s, 1 }, { u"delta"_s, QJsonObject{ { u"content"_s, u"B"_s } } } },
+            QJsonObject{ { u"index"_s, 0 }, { u"delta"_s, QJsonObject{ { u"content"_s, u"A"_s } } } } } } };
     const QList<StreamEvent> events = translator.feed(compact(data));
     QCOMPARE(events.size(), 2);
     QCOMPARE(events.at(1).payload["delta"_L1]["text"_L1].toString(), u"A"_s);
@@ -802,8 +807,8 @@ void TstStreamTranslator::shouldUseOneReasoningFieldWhenBothArePresent()
 {
     StreamTranslator translator(testOptions());
     (void)translator.start();
-    const QList<StreamEvent> events = translator.feed(
-        chunk(QJsonObject{{u"reasoning_content"_s, u"think"_s}, {u"reasoning"_s, u"think"_s}}));
+    const QList<StreamEvent> events
+        = translator.feed(chunk(QJsonObject{ { u"reasoning_content"_s, u"think"_s }, { u"reasoning"_s, u"think"_s } }));
     QCOMPARE(events.size(), 2);
     QCOMPARE(events.at(1).payload["delta"_L1]["thinking"_L1].toString(), u"think"_s);
 }
@@ -813,10 +818,10 @@ void TstStreamTranslator::shouldAcceptReasoningDetailsAlone()
     StreamTranslator translator(testOptions());
     (void)translator.start();
     const QJsonArray details{
-        QJsonObject{{u"type"_s, u"reasoning.text"_s}, {u"text"_s, u"step"_s}},
-        QJsonObject{{u"type"_s, u"reasoning.encrypted"_s}, {u"data"_s, u"opaque"_s}},
+        QJsonObject{ { u"type"_s, u"reasoning.text"_s }, { u"text"_s, u"step"_s } },
+        QJsonObject{ { u"type"_s, u"reasoning.encrypted"_s }, { u"data"_s, u"opaque"_s } },
     };
-    const QList<StreamEvent> events = translator.feed(chunk(QJsonObject{{u"reasoning_details"_s, details}}));
+    const QList<StreamEvent> events = translator.feed(chunk(QJsonObject{ { u"reasoning_details"_s, details } }));
     QCOMPARE(events.size(), 2);
     QCOMPARE(events.at(0).payload["content_block"_L1]["type"_L1].toString(), u"thinking"_s);
     QCOMPARE(events.at(1).payload["delta"_L1]["thinking"_L1].toString(), u"step"_s);
@@ -825,16 +830,14 @@ void TstStreamTranslator::shouldAcceptReasoningDetailsAlone()
 // Exchange replays a JSON completion (an upstream that ignored stream: true) as one chunk.
 void TstStreamTranslator::shouldTranslateAReplayedNonStreamingCompletion()
 {
-    const QJsonObject call{{u"index"_s, 0},
-                           {u"id"_s, u"call_9"_s},
-                           {u"type"_s, u"function"_s},
-                           {u"function"_s, QJsonObject{{u"name"_s, u"Bash"_s}, {u"arguments"_s, u"{\"command\":\"ls\"}"_s}}}};
-    const QJsonObject message{{u"role"_s, u"assistant"_s}, {u"content"_s, u"Listing."_s},
-                              {u"tool_calls"_s, QJsonArray{call}}};
+    const QJsonObject call{ { u"index"_s, 0 }, { u"id"_s, u"call_9"_s }, { u"type"_s, u"function"_s },
+        { u"function"_s, QJsonObject{ { u"name"_s, u"Bash"_s }, { u"arguments"_s, u"{\"command\":\"ls\"}"_s } } } };
+    const QJsonObject message{ { u"role"_s, u"assistant"_s }, { u"content"_s, u"Listing."_s },
+        { u"tool_calls"_s, QJsonArray{ call } } };
     StreamTranslator translator(testOptions());
     QList<StreamEvent> events = translator.start();
-    events += translator.feed(chunk(message, u"tool_calls"_s,
-                                    QJsonObject{{u"prompt_tokens"_s, 12}, {u"completion_tokens"_s, 6}}));
+    events += translator.feed(
+        chunk(message, u"tool_calls"_s, QJsonObject{ { u"prompt_tokens"_s, 12 }, { u"completion_tokens"_s, 6 } }));
     events += translator.feed("[DONE]");
     QCOMPARE(ofType(events, "content_block_start").size(), 2);
     QCOMPARE(forwardedArguments(events), u"{\"command\":\"ls\"}"_s);
@@ -849,8 +852,8 @@ void TstStreamTranslator::shouldSignThinkingWithItsText()
 {
     StreamTranslator translator(testOptions());
     QList<StreamEvent> events = translator.start();
-    events += translator.feed(chunk(QJsonObject{{u"reasoning_content"_s, u"a"_s}}));
-    events += translator.feed(chunk(QJsonObject{{u"reasoning_content"_s, u"b"_s}}));
+    events += translator.feed(chunk(QJsonObject{ { u"reasoning_content"_s, u"a"_s } }));
+    events += translator.feed(chunk(QJsonObject{ { u"reasoning_content"_s, u"b"_s } }));
     events += translator.feed(textChunk(u"answer"_s));
     const QList<StreamEvent> deltas = ofType(events, "content_block_delta");
     QCOMPARE(deltas.size(), 4); // thinking a, thinking b, signature, text
@@ -863,7 +866,7 @@ void TstStreamTranslator::shouldReportStopReasonAndBlockCount()
     StreamTranslator translator(testOptions());
     (void)translator.start();
     QCOMPARE(translator.stopReason(), QString());
-    (void)translator.feed(chunk(QJsonObject{{u"reasoning_content"_s, u"hmm"_s}}));
+    (void)translator.feed(chunk(QJsonObject{ { u"reasoning_content"_s, u"hmm"_s } }));
     (void)translator.feed(textChunk(u"Text"_s));
     QCOMPARE(translator.blockCount(), 2);
     (void)translator.feed(chunk(QJsonObject(), u"length"_s));
