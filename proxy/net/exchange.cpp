@@ -73,7 +73,7 @@ void Exchange::start()
         if (m_request.alwaysStream)
             body->insert(u"stream"_s, true);
     }
-    m_upstreamModel = m_context.profile.modelMapper().map(m_clientModel);
+    m_upstreamModel = m_context.models.map(m_clientModel);
     Result<MappedRequest> mapped = body ? mapRequest(*body, m_context.profile.mappingOptions(m_upstreamModel))
                                         : Result<MappedRequest>(tl::unexpected(body.error()));
     if (mapped) {

@@ -47,6 +47,7 @@ struct ExchangeContext
     QPointer<EventHub> hub;         // may be null: nobody observes
     Redactor redactor;
     UpstreamProfile profile;
+    ModelMapper models;             // the profile's rules, compiled once
     QByteArray upstreamKey;
     int pingIntervalMs = 15'000;    // ping while the upstream is silent
 };

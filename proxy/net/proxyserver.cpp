@@ -203,6 +203,7 @@ HeaderList jsonHeaders(const QByteArray &requestId)
 ProxyServer::ProxyServer(ProxyConfig config, UpstreamClient *upstream, EventHub *hub, QObject *parent)
     : QAbstractHttpServer(parent)
     , m_config(std::move(config))
+    , m_models(m_config.upstream.modelMapper())
     , m_upstream(upstream)
     , m_hub(hub)
 {
@@ -242,6 +243,7 @@ void ProxyServer::setUpstream(const UpstreamProfile &profile, const QByteArray &
 {
     m_config.upstream = profile;
     m_config.upstreamKey = key;
+    m_models = profile.modelMapper();
 }
 
 void ProxyServer::stopListening()
@@ -304,15 +306,14 @@ bool ProxyServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *s
         return true;
     }
 
-    const ModelMapper mapper = m_config.upstream.modelMapper();
     switch (target.kind) {
     case Route::Root:
         answerJson({{u"name"_s, u"Switchyard"_s},
                     {u"version"_s, QStringLiteral(SWITCHYARD_VERSION)},
                     {u"upstream"_s, m_config.upstream.displayName()}});
         break;
-    case Route::Models: answerJson(modelListResponse(mapper)); break;
-    case Route::Model: answerJson(modelInfo(target.argument, mapper)); break;
+    case Route::Models: answerJson(modelListResponse(m_models)); break;
+    case Route::Model: answerJson(modelInfo(target.argument, m_models)); break;
     case Route::CountTokens: {
         const Result<QJsonObject> counted = countTokensResponse(request.body());
         counted ? answerJson(*counted) : answerError(counted.error());
@@ -353,6 +354,7 @@ void ProxyServer::startExchange(const QHttpServerRequest &request, QTcpSocket *s
     context.hub = m_hub;
     context.redactor.addSecret(m_config.upstreamKey);
     context.profile = m_config.upstream;
+    context.models = m_models;
     context.upstreamKey = m_config.upstreamKey;
     context.pingIntervalMs = m_config.pingIntervalMs;
     auto *exchange = new Exchange(std::move(copy), std::unique_ptr<ClientConnection>(connection),

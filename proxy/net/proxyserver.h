@@ -59,6 +59,7 @@ private:
                        bool alwaysStream);
 
     ProxyConfig m_config;
+    ModelMapper m_models;
     QPointer<UpstreamClient> m_upstream;
     QPointer<EventHub> m_hub;
     QPointer<QTcpServer> m_listener;

@@ -32,15 +32,18 @@ ModelMapper::ModelMapper(QString overrideModel, QList<ModelRule> rules)
     : m_override(std::move(overrideModel))
     , m_rules(std::move(rules))
 {
+    m_patterns.reserve(m_rules.size());
+    for (const ModelRule &rule : std::as_const(m_rules))
+        m_patterns.append(globToRegex(rule.pattern));
 }
 
 QString ModelMapper::map(const QString &clientModel) const
 {
     if (!m_override.isEmpty())
         return m_override;
-    for (const ModelRule &rule : m_rules) {
-        if (globToRegex(rule.pattern).match(clientModel).hasMatch())
-            return rule.target;
+    for (qsizetype i = 0; i < m_rules.size(); ++i) {
+        if (m_patterns[i].match(clientModel).hasMatch())
+            return m_rules[i].target;
     }
     return clientModel;
 }

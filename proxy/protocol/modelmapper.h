@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QList>
+#include <QRegularExpression>
 #include <QString>
 
 namespace Proxy {
@@ -28,6 +29,8 @@ public:
 private:
     QString m_override;
     QList<ModelRule> m_rules;
+    QList<QRegularExpression> m_patterns; // compiled once: map() runs for every request and count_tokens
+
 };
 
 } // namespace Proxy
