@@ -6,6 +6,7 @@
 #include <QClipboard>
 #include <QFormLayout>
 #include <QGuiApplication>
+#include <QIcon>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -20,6 +21,7 @@ MainWindow::MainWindow(Proxy::ProxyService *service, QWidget *parent)
     , m_service(service)
 {
     setWindowTitle(u"Switchyard"_s);
+    setWindowIcon(QIcon(u":/switchyard/switchyard.svg"_s));
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
 
