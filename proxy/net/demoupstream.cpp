@@ -35,6 +35,32 @@ QString messageText(const QJsonValue &content)
     return parts.join(u'\n');
 }
 
+// What the user typed: the last text part of a user turn. Clients such as Claude Code put reminders and
+// context in earlier parts (or in <system-reminder> tags), which would make a confusing echo.
+QString promptText(const QJsonValue &content)
+{
+    if (content.isString())
+        return content.toString();
+    const QJsonArray array = content.toArray();
+    for (qsizetype i = array.size() - 1; i >= 0; --i) {
+        const QString text = array[i][u"text"_s].toString().trimmed();
+        if (array[i][u"type"_s].toString() == u"text"_s && !text.isEmpty() && !text.startsWith(u"<system-reminder>"_s))
+            return text;
+    }
+    return messageText(content);
+}
+
+// The tool the prompt names, if any, else the first one offered.
+QJsonObject chooseTool(const QJsonArray &tools, const QString &prompt)
+{
+    for (const QJsonValue &tool : tools) {
+        const QString name = tool[u"function"_s][u"name"_s].toString();
+        if (!name.isEmpty() && prompt.contains(name, Qt::CaseInsensitive))
+            return tool[u"function"_s].toObject();
+    }
+    return tools.first()[u"function"_s].toObject();
+}
+
 QString shorten(QString text, int max)
 {
     text = text.simplified();
@@ -118,7 +144,7 @@ QJsonObject DemoUpstream::completionFor(const QJsonObject &chatRequest)
     QString prompt;
     for (qsizetype i = messages.size() - 1; i >= 0 && prompt.isEmpty(); --i) {
         if (messages[i][u"role"_s].toString() == u"user"_s)
-            prompt = messageText(messages[i][u"content"_s]);
+            prompt = promptText(messages[i][u"content"_s]);
     }
     const QJsonArray tools = chatRequest[u"tools"_s].toArray();
     const bool toolsOffered = !tools.isEmpty() && chatRequest[u"tool_choice"_s].toString() != u"none"_s;
@@ -130,7 +156,7 @@ QJsonObject DemoUpstream::completionFor(const QJsonObject &chatRequest)
         text = u"The tool returned: \u201c%1\u201d. That completes the demo round trip: Switchyard translated the "
                "tool call and its result in both directions."_s.arg(shorten(messageText(last[u"content"_s]), 200));
     } else if (toolsOffered) {
-        const QJsonObject function = tools.first()[u"function"_s].toObject();
+        const QJsonObject function = chooseTool(tools, prompt);
         text = u"I'll use the %1 tool for that."_s.arg(function[u"name"_s].toString());
         const QJsonObject call{
             {u"id"_s, QString::fromLatin1(makeId("call_"))},

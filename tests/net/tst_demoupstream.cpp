@@ -63,6 +63,24 @@ private Q_SLOTS:
         QVERIFY(arguments[u"days"_s].isDouble());
     }
 
+    void shouldEchoWhatTheUserTypedAndCallTheToolItNames()
+    {
+        const auto tool = [](const QString &name) {
+            return QJsonObject{{u"type"_s, u"function"_s},
+                               {u"function"_s, QJsonObject{{u"name"_s, name},
+                                                           {u"parameters"_s, QJsonObject{{u"type"_s, u"object"_s}}}}}};
+        };
+        const QJsonObject turn{{u"role"_s, u"user"_s},
+                               {u"content"_s, QJsonArray{QJsonObject{{u"type"_s, u"text"_s}, {u"text"_s, u"<system-reminder>ctx</system-reminder>"_s}},
+                                                         QJsonObject{{u"type"_s, u"text"_s}, {u"text"_s, u"please use Glob now"_s}}}}};
+        const QJsonObject plain = DemoUpstream::completionFor({{u"messages"_s, QJsonArray{turn}}});
+        QVERIFY(messageOf(plain)[u"content"_s].toString().contains(u"please use Glob now"_s));
+        QVERIFY(!messageOf(plain)[u"content"_s].toString().contains(u"ctx"_s));
+        const QJsonObject withTools = DemoUpstream::completionFor(
+            {{u"messages"_s, QJsonArray{turn}}, {u"tools"_s, QJsonArray{tool(u"Bash"_s), tool(u"Glob"_s)}}});
+        QCOMPARE(messageOf(withTools)[u"tool_calls"_s][0][u"function"_s][u"name"_s].toString(), u"Glob"_s);
+    }
+
     void shouldSummariseAToolResult()
     {
         const QJsonObject toolTurn{{u"role"_s, u"tool"_s}, {u"tool_call_id"_s, u"c1"_s}, {u"content"_s, u"sunny"_s}};
