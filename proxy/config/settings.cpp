@@ -21,6 +21,8 @@ constexpr Entry table[] = {
     {Settings::Key::ListenPort, "listen/port"},
     {Settings::Key::ActiveProfile, "upstream/active"},
     {Settings::Key::Profiles, "upstream/profiles"},
+    {Settings::Key::PingIntervalMs, "stream/pingIntervalMs"},
+    {Settings::Key::ShutdownGraceMs, "shutdown/graceMs"},
 };
 
 QString keyName(Settings::Key key)
@@ -57,6 +59,8 @@ QVariant Settings::defaultValue(Key key)
     case Key::ListenPort: return defaults.listenPort;
     case Key::ActiveProfile: return u"demo"_s;
     case Key::Profiles: return u"[]"_s;
+    case Key::PingIntervalMs: return defaults.pingIntervalMs;
+    case Key::ShutdownGraceMs: return defaults.shutdownGraceMs;
     }
     return {};
 }
@@ -109,6 +113,12 @@ ProxyConfig Settings::proxyConfig() const
     config.listenHost = listenHost();
     config.listenPort = listenPort();
     config.upstream = activeProfile();
+    const auto positive = [this](Key key) {
+        const int ms = value(key).toInt();
+        return ms > 0 ? ms : defaultValue(key).toInt();
+    };
+    config.pingIntervalMs = positive(Key::PingIntervalMs);
+    config.shutdownGraceMs = positive(Key::ShutdownGraceMs);
     return config;
 }
 

@@ -21,7 +21,7 @@ class Settings final : public QObject
     Q_DISABLE_COPY_MOVE(Settings)
 
 public:
-    enum class Key { ListenHost, ListenPort, ActiveProfile, Profiles };
+    enum class Key { ListenHost, ListenPort, ActiveProfile, Profiles, PingIntervalMs, ShutdownGraceMs };
     Q_ENUM(Key)
 
     // The user's settings file (QSettings native format for organisation/application "Switchyard").

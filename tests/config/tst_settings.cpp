@@ -61,6 +61,18 @@ private Q_SLOTS:
         QVERIFY(!raw.readAll().toLower().contains("key"));
     }
 
+    void shouldConfigureStreamingTimersWithSaneFallbacks()
+    {
+        Settings settings(file());
+        QCOMPARE(settings.proxyConfig().pingIntervalMs, 15'000);
+        settings.set(Settings::Key::PingIntervalMs, 5'000);
+        settings.set(Settings::Key::ShutdownGraceMs, 2'000);
+        QCOMPARE(settings.proxyConfig().pingIntervalMs, 5'000);
+        QCOMPARE(settings.proxyConfig().shutdownGraceMs, 2'000);
+        settings.set(Settings::Key::PingIntervalMs, -1); // nonsense falls back to the default
+        QCOMPARE(settings.proxyConfig().pingIntervalMs, 15'000);
+    }
+
     void shouldFallBackToDemoForUnknownActiveProfile()
     {
         Settings settings(file());

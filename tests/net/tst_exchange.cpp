@@ -223,6 +223,19 @@ private Q_SLOTS:
         QTRY_COMPARE(m_h->upstream.clientsGone, 1);
     }
 
+    void shouldEndWithErrorEventOnAnOversizedLine()
+    {
+        FakeReply huge = FakeUpstream::sse({text(u"before"_s)});
+        huge.chunks.append({10, "data: \"" + QByteArray(SseParser::defaultMaxLineBytes + 1024, 'x')});
+        huge.chunks.append({10, "\"\n\n"});
+        m_h->upstream.enqueue(huge);
+        const Streamed s = stream(u"/v1/messages"_s, ProxyHarness::messagesBody(u"m"_s, true));
+        expectValid(s, true);
+        QCOMPARE(s.text(), u"before"_s);
+        QVERIFY(s.events.last().second[u"error"_s][u"message"_s].toString().contains(u"longer than"_s));
+        QTRY_COMPARE(m_h->upstream.clientsGone, 1); // and the upstream request was dropped
+    }
+
     void shouldPingWhileUpstreamIsSilent()
     {
         QVERIFY(m_h->start({}, 100));
