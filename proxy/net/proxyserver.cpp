@@ -2,6 +2,7 @@
 
 #include "clientconnection.h"
 #include "exchange.h"
+#include "localaccess.h"
 #include "protocol/error.h"
 #include "protocol/ids.h"
 #include "protocol/localendpoints.h"
@@ -289,6 +290,21 @@ bool ProxyServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *s
     const auto answerError = [&](const Error &error, HeaderList headers = {}) {
         answer(error.httpStatus, anthropicErrorBody(error, requestId), std::move(headers));
     };
+
+    const auto header = [&request](const QByteArray &name) {
+        const auto headers = request.headers();
+        for (const auto &[key, value] : headers) {
+            if (key.compare(name, Qt::CaseInsensitive) == 0)
+                return value;
+        }
+        return QByteArray();
+    };
+    const bool loopback = m_listener && m_listener->serverAddress().isLoopback();
+    if (const auto refused = checkLocalAccess(header("host"), header("origin"), loopback)) {
+        qCWarning(lcServer) << "refused" << methodName(method) << request.url().path() << refused->message;
+        answerError(*refused);
+        return true;
+    }
 
     if (target.kind == Route::None) {
         answerError(Error::make(ErrorType::NotFound, u"Not found: %1 %2"_s.arg(QString::fromLatin1(methodName(method)),

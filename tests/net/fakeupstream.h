@@ -93,13 +93,16 @@ protected:
         QPointer<QTcpSocket> guard(socket);
         maxInFlight = qMax(maxInFlight, ++inFlight);
         auto done = std::make_shared<bool>(false);
-        connect(socket, &QTcpSocket::disconnected, this, [this, done] {
+        const auto gone = [this, done] {
             if (!*done) {
                 *done = true;
                 --inFlight;
                 ++clientsGone;
             }
-        });
+        };
+        // A reset while a large write is pending shows up as an error, not always as `disconnected`.
+        connect(socket, &QTcpSocket::disconnected, this, gone);
+        connect(socket, &QTcpSocket::errorOccurred, this, gone);
         if (reply.neverAnswer)
             return true;
         QTimer::singleShot(reply.delayMs, this, [this, reply, responder, guard, done] {

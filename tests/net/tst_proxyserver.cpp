@@ -216,7 +216,7 @@ private Q_SLOTS:
         QTcpSocket socket;
         socket.connectToHost(QHostAddress::LocalHost, m_server->port());
         QVERIFY(socket.waitForConnected(5000));
-        socket.write("POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+        socket.write("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
                      + QByteArray::number(body.size()) + "\r\nExpect: 100-continue\r\n\r\n");
         QTRY_VERIFY_WITH_TIMEOUT(socket.bytesAvailable() > 0, 900); // curl waits 1 s before sending anyway
         QVERIFY(socket.readAll().startsWith("HTTP/1.1 100 Continue\r\n\r\n"));
@@ -224,6 +224,27 @@ private Q_SLOTS:
         QTRY_VERIFY(socket.bytesAvailable() > 0);
         QTRY_VERIFY(socket.peek(4096).contains("\"type\":\"message\""));
         QVERIFY(socket.peek(64).startsWith("HTTP/1.1 200"));
+    }
+
+    void shouldRefuseWebPagesAndRebindingHosts_data()
+    {
+        QTest::addColumn<QByteArray>("extraHeaders");
+        QTest::addRow("origin") << QByteArray("Host: 127.0.0.1\r\nOrigin: https://evil.example\r\n");
+        QTest::addRow("rebinding host") << QByteArray("Host: evil.example\r\n");
+    }
+
+    void shouldRefuseWebPagesAndRebindingHosts()
+    {
+        QFETCH(QByteArray, extraHeaders);
+        const QByteArray body = messagesBody();
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_server->port());
+        QVERIFY(socket.waitForConnected(5000));
+        socket.write("POST /v1/messages HTTP/1.1\r\n" + extraHeaders + "Content-Type: text/plain\r\nContent-Length: "
+                     + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        QTRY_VERIFY(socket.peek(4096).contains("permission_error"));
+        QVERIFY(socket.readAll().startsWith("HTTP/1.1 403"));
+        QVERIFY(m_upstream->requests.isEmpty());
     }
 
     void shouldCancelUpstreamWhenClientLeaves()
