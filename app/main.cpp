@@ -9,6 +9,7 @@
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QHostAddress>
 
 #include <cstdio>
 #include <memory>
@@ -79,6 +80,10 @@ int main(int argc, char *argv[])
 
     printLine(stdout, u"listening on "_s + url->toString());
     printLine(stderr, u"switchyard: upstream "_s + config.upstream.displayName());
+    if (!QHostAddress(url->host()).isLoopback()) {
+        printLine(stderr, u"switchyard: warning: listening on a non-loopback address; anyone who can reach it can "
+                          "spend your upstream key"_s);
+    }
 
     UnixSignals unixSignals;
     QObject::connect(&service, &Proxy::ProxyService::drained, qApp, &QCoreApplication::quit);
