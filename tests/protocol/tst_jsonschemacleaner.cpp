@@ -1,22 +1,12 @@
 #include "protocol/jsonschemacleaner.h"
+#include "testjson.h"
 
 #include <QJsonDocument>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
 
-namespace {
-
-QJsonObject json(const QByteArray &text)
-{
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(text, &error);
-    if (error.error != QJsonParseError::NoError)
-        qFatal("bad test JSON: %s in %s", qPrintable(error.errorString()), text.constData());
-    return document.object();
-}
-
-} // namespace
+using TestJson::object;
 
 class TstJsonSchemaCleaner final : public QObject {
     Q_OBJECT
@@ -93,12 +83,12 @@ void TstJsonSchemaCleaner::shouldCleanSchema()
 {
     QFETCH(QByteArray, input);
     QFETCH(QByteArray, expected);
-    QCOMPARE(Proxy::cleanToolSchema(json(input)), json(expected));
+    QCOMPARE(Proxy::cleanToolSchema(object(input)), object(expected));
 }
 
 void TstJsonSchemaCleaner::shouldNotChangeACleanSchema()
 {
-    const QJsonObject schema = json(R"({"type":"object","properties":{"command":{"type":"string","description":"d"},
+    const QJsonObject schema = object(R"({"type":"object","properties":{"command":{"type":"string","description":"d"},
         "timeout":{"type":"number","minimum":0}},"required":["command"],"additionalProperties":false})"_ba);
     QCOMPARE(Proxy::cleanToolSchema(schema), schema);
 }

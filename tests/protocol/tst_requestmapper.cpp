@@ -1,7 +1,6 @@
 #include "protocol/requestmapper.h"
+#include "testjson.h"
 
-#include <QDir>
-#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSet>
@@ -14,31 +13,12 @@ using Proxy::Result;
 
 namespace {
 
-QJsonValue parse(const QByteArray &text)
-{
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(text, &error);
-    if (error.error != QJsonParseError::NoError)
-        qFatal("bad test JSON: %s in %s", qPrintable(error.errorString()), text.constData());
-    return document.isArray() ? QJsonValue(document.array()) : QJsonValue(document.object());
-}
+using TestJson::object;
+using TestJson::readJsonFile;
 
 QJsonArray array(const QByteArray &text)
 {
-    return parse(text).toArray();
-}
-
-QJsonObject object(const QByteArray &text)
-{
-    return parse(text).toObject();
-}
-
-QJsonObject readJsonFile(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        qFatal("cannot read %s", qPrintable(path));
-    return object(file.readAll());
+    return TestJson::document(text).array();
 }
 
 QJsonObject baseRequest()
@@ -819,14 +799,7 @@ void TstRequestMapper::shouldMatchGoldenRequest_data()
 {
     QTest::addColumn<QString>("requestPath");
     QTest::addColumn<QString>("expectedPath");
-    const QDir dir(QStringLiteral(SWITCHYARD_TEST_DATA_DIR "/requests"));
-    const QString suffix = u".request.json"_s;
-    const QStringList requests = dir.entryList({ u"*"_s + suffix }, QDir::Files, QDir::Name);
-    QVERIFY(!requests.isEmpty());
-    for (const QString &file : requests) {
-        const QString name = file.chopped(suffix.size());
-        QTest::addRow("%s", qPrintable(name)) << dir.filePath(file) << dir.filePath(name + u".expected.json"_s);
-    }
+    TestJson::addGoldenRows(u"requests"_s, u".request.json"_s, u".expected.json"_s);
 }
 
 void TstRequestMapper::shouldMatchGoldenRequest()

@@ -1,7 +1,6 @@
 #include "protocol/responsemapper.h"
+#include "testjson.h"
 
-#include <QDir>
-#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -13,22 +12,8 @@ using Proxy::Result;
 
 namespace {
 
-QJsonObject object(const QByteArray &text)
-{
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(text, &error);
-    if (error.error != QJsonParseError::NoError || !document.isObject())
-        qFatal("bad test JSON: %s in %s", qPrintable(error.errorString()), text.constData());
-    return document.object();
-}
-
-QJsonObject readJsonFile(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        qFatal("cannot read %s", qPrintable(path));
-    return object(file.readAll());
-}
+using TestJson::object;
+using TestJson::readJsonFile;
 
 // Compact JSON text: keys are sorted, so equal values print equal and failures are readable.
 QString compact(const QJsonValue &value)
@@ -481,14 +466,7 @@ void TstResponseMapper::shouldMatchGoldenResponse_data()
 {
     QTest::addColumn<QString>("completionPath");
     QTest::addColumn<QString>("expectedPath");
-    const QDir dir(QStringLiteral(SWITCHYARD_TEST_DATA_DIR "/responses"));
-    const QString suffix = u".completion.json"_s;
-    const QStringList files = dir.entryList({ u"*"_s + suffix }, QDir::Files, QDir::Name);
-    QVERIFY(!files.isEmpty());
-    for (const QString &file : files) {
-        const QString name = file.chopped(suffix.size());
-        QTest::addRow("%s", qPrintable(name)) << dir.filePath(file) << dir.filePath(name + u".expected.json"_s);
-    }
+    TestJson::addGoldenRows(u"responses"_s, u".completion.json"_s, u".expected.json"_s);
 }
 
 void TstResponseMapper::shouldMatchGoldenResponse()

@@ -1,4 +1,5 @@
 #include "protocol/tokenestimator.h"
+#include "testjson.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -8,14 +9,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-QJsonObject object(const QByteArray &text)
-{
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(text, &error);
-    if (error.error != QJsonParseError::NoError || !document.isObject())
-        qFatal("bad test JSON: %s in %s", qPrintable(error.errorString()), text.constData());
-    return document.object();
-}
+using TestJson::object;
 
 // A request whose only message has `content` (JSON text).
 QJsonObject userMessage(const QByteArray &content)
