@@ -102,12 +102,7 @@ void Exchange::abort(const Error &error)
 {
     if (m_outcome != Outcome::Pending)
         return;
-    if (QNetworkReply *reply = m_reply) { // keep the partial state; just stop listening to the upstream
-        m_reply = nullptr;
-        reply->disconnect(this);
-        reply->abort();
-        reply->deleteLater();
-    }
+    abortUpstream();
     fail(error);
 }
 
