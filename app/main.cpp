@@ -69,6 +69,18 @@ int main(int argc, char *argv[])
     config.upstreamKey = qgetenv("SWITCHYARD_UPSTREAM_KEY");
 
     Proxy::ProxyService service(config);
+    // Before the ready line: a supervisor may send SIGTERM the moment it reads it.
+    UnixSignals unixSignals;
+    QObject::connect(&service, &Proxy::ProxyService::drained, qApp, &QCoreApplication::quit);
+    QObject::connect(&unixSignals, &UnixSignals::terminationRequested, &service, [&service, &config] {
+        if (service.isShuttingDown()) { // a second Ctrl-C: stop waiting
+            QCoreApplication::quit();
+            return;
+        }
+        printLine(stderr, u"switchyard: shutting down (%1 request(s) in flight)"_s.arg(service.activeExchangeCount()));
+        service.shutdown(config.shutdownGraceMs); // bounded wait
+    });
+
     const Proxy::Result<QUrl> url = service.start();
     if (!url) {
         printLine(stderr, u"switchyard: "_s + url.error().message);
@@ -84,17 +96,6 @@ int main(int argc, char *argv[])
         printLine(stderr, u"switchyard: warning: listening on a non-loopback address; anyone who can reach it can "
                           "spend your upstream key"_s);
     }
-
-    UnixSignals unixSignals;
-    QObject::connect(&service, &Proxy::ProxyService::drained, qApp, &QCoreApplication::quit);
-    QObject::connect(&unixSignals, &UnixSignals::terminationRequested, &service, [&service, &config] {
-        if (service.isShuttingDown()) { // a second Ctrl-C: stop waiting
-            QCoreApplication::quit();
-            return;
-        }
-        printLine(stderr, u"switchyard: shutting down (%1 request(s) in flight)"_s.arg(service.activeExchangeCount()));
-        service.shutdown(config.shutdownGraceMs); // bounded wait
-    });
 
     std::unique_ptr<Desktop::MainWindow> window;
     if (!headless) {

@@ -2,6 +2,7 @@
 
 #include <QSocketNotifier>
 
+#include <cerrno>
 #include <csignal>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -12,8 +13,10 @@ int signalPipe[2] = {-1, -1};
 
 extern "C" void forwardSignal(int signalNumber)
 {
+    const int savedErrno = errno; // the interrupted code may be about to read errno
     const auto byte = static_cast<char>(signalNumber);
     [[maybe_unused]] const auto written = ::write(signalPipe[0], &byte, 1);
+    errno = savedErrno;
 }
 
 } // namespace

@@ -157,7 +157,6 @@ void Exchange::onUpstreamData()
     if (bytes.isEmpty())
         return;
     m_idleTimer.start(m_context.profile.idleTimeoutMs);
-    m_pingTimer.start(m_context.pingIntervalMs);
     translateUpstreamBytes(bytes);
 }
 
@@ -207,6 +206,10 @@ void Exchange::sendEvents(const QList<StreamEvent> &events)
         }
     }
     m_client->writeChunk(wire);
+    // Pings measure the client's silence, not the upstream's: keep-alive comments or held-back tool fragments
+    // from the upstream reach the client as nothing, and its idle watchdog must still see traffic.
+    if (m_streamStarted)
+        m_pingTimer.start(m_context.pingIntervalMs);
 }
 
 void Exchange::endStream()

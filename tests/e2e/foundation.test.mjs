@@ -454,4 +454,13 @@ describe('switchyard e2e foundation: @anthropic-ai/sdk -> switchyard -> scripted
       await own.stop();
     }
   });
+
+  it('10. SIGTERM the moment the listening line appears still exits 0 (supervisors do exactly this)', async () => {
+    for (let attempt = 0; attempt < 10; ++attempt) {
+      const own = await startProxy({ upstreamUrl: upstream.baseUrl });
+      const exit = await own.stop();
+      assert.equal(exit.killed, false, `attempt ${attempt}: did not exit after SIGTERM\nstderr:\n${own.stderr()}`);
+      assert.equal(exit.code, 0, `attempt ${attempt}: exit ${JSON.stringify(exit)}\nstderr:\n${own.stderr()}`);
+    }
+  });
 });

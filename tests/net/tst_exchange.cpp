@@ -247,6 +247,21 @@ private Q_SLOTS:
         QVERIFY2(s.types().count("ping") >= 3, qPrintable(QString::number(s.types().count("ping"))));
     }
 
+    void shouldPingWhenUpstreamSendsOnlyKeepAlives()
+    {
+        QVERIFY(m_h->start({}, 100));
+        FakeReply reply;
+        reply.headers = {{"Content-Type", "text/event-stream"}};
+        for (int i = 0; i < 10; ++i) // OpenRouter-style comments: upstream bytes, but nothing for the client
+            reply.chunks.append({50, ": OPENROUTER PROCESSING\n\n"});
+        reply.chunks.append({0, "data: " + text(u"done"_s) + "\n\n"});
+        reply.chunks.append({0, "data: " + stop + "\n\n"});
+        m_h->upstream.enqueue(reply);
+        const Streamed s = stream(u"/v1/messages"_s, ProxyHarness::messagesBody(u"m"_s, true));
+        expectValid(s);
+        QVERIFY2(s.types().count("ping") >= 3, qPrintable(QString::number(s.types().count("ping"))));
+    }
+
     void shouldCancelUpstreamWhenClientLeavesMidStream()
     {
         m_h->upstream.enqueue(FakeUpstream::sse({text(u"one"_s), text(u"two"_s), text(u"three"_s), stop}, 300));
