@@ -948,6 +948,8 @@ struct StreamTranslator::State {
     [[nodiscard]] std::size_t callFor(int index, const QString &id, const QString &name);
     void schedule(QList<StreamEvent> &out);
     void startTool(std::size_t call, QList<StreamEvent> &out);
+    // Closes the open block and starts a new one of `kind`; false when closing ended the stream.
+    bool openBlock(BlockKind kind, const QJsonObject &contentBlock, QList<StreamEvent> &out);
     void closeOpenBlock(QList<StreamEvent> &out);
     void complete(QList<StreamEvent> &out);
     void fail(const Error &error, QList<StreamEvent> &out);
@@ -1054,14 +1056,9 @@ void StreamTranslator::State::text(const QString &value, QList<StreamEvent> &out
 {
     if (value.isEmpty())
         return;
-    if (open != BlockKind::Text) {
-        closeOpenBlock(out);
-        if (done)
-            return;
-        open = BlockKind::Text;
-        openIndex = nextBlock++;
-        out.append(blockStart(openIndex, QJsonObject{ { u"type"_s, u"text"_s }, { u"text"_s, QString() } }));
-    }
+    if (open != BlockKind::Text
+        && !openBlock(BlockKind::Text, QJsonObject{ { u"type"_s, u"text"_s }, { u"text"_s, QString() } }, out))
+        return;
     out.append(blockDelta(openIndex, shapes().text, "text"_L1, value));
     emitted(value);
 }
@@ -1070,14 +1067,10 @@ void StreamTranslator::State::thinkingText(const QString &value, QList<StreamEve
 {
     if (value.isEmpty())
         return;
-    if (open != BlockKind::Thinking) {
-        closeOpenBlock(out);
-        if (done)
-            return;
-        open = BlockKind::Thinking;
-        openIndex = nextBlock++;
-        out.append(blockStart(openIndex, QJsonObject{ { u"type"_s, u"thinking"_s }, { u"thinking"_s, QString() } }));
-    }
+    if (open != BlockKind::Thinking
+        && !openBlock(BlockKind::Thinking, QJsonObject{ { u"type"_s, u"thinking"_s }, { u"thinking"_s, QString() } },
+                      out))
+        return;
     thinking += value;
     out.append(blockDelta(openIndex, shapes().thinking, "thinking"_L1, value));
     emitted(value);
@@ -1171,21 +1164,29 @@ void StreamTranslator::State::schedule(QList<StreamEvent> &out)
     }
 }
 
-void StreamTranslator::State::startTool(std::size_t position, QList<StreamEvent> &out)
+bool StreamTranslator::State::openBlock(BlockKind kind, const QJsonObject &contentBlock, QList<StreamEvent> &out)
 {
     closeOpenBlock(out);
     if (done)
-        return;
+        return false;
+    open = kind;
+    openIndex = nextBlock++;
+    out.append(blockStart(openIndex, contentBlock));
+    return true;
+}
+
+void StreamTranslator::State::startTool(std::size_t position, QList<StreamEvent> &out)
+{
     ToolCall &call = calls[position];
     const QString id = call.upstreamId.isEmpty() ? QString::fromLatin1(makeId("toolu_")) : call.upstreamId;
+    if (!openBlock(BlockKind::Tool,
+                   QJsonObject{ { u"type"_s, u"tool_use"_s }, { u"id"_s, id }, { u"name"_s, call.name },
+                                { u"input"_s, QJsonObject() } },
+                   out))
+        return;
     call.stage = ToolCall::Stage::Open;
-    open = BlockKind::Tool;
     openCall = position;
-    openIndex = nextBlock++;
     emittedToolUse = true;
-    out.append(blockStart(openIndex,
-        QJsonObject{
-            { u"type"_s, u"tool_use"_s }, { u"id"_s, id }, { u"name"_s, call.name }, { u"input"_s, QJsonObject() } }));
     if (!call.pending.isEmpty()) {
         out.append(blockDelta(openIndex, shapes().json, "partial_json"_L1, call.pending));
         emitted(call.pending);
