@@ -194,7 +194,8 @@ void Exchange::sendEvents(const QList<StreamEvent> &events)
         ++m_eventCounts[event.type];
         if (event.type == "error" && !m_error) {
             const QJsonObject error = event.payload.value(u"error"_s).toObject();
-            m_error = Error::make(ErrorType::Api, error.value(u"message"_s).toString());
+            m_error = Error::make(errorTypeFromName(error.value(u"type"_s).toString()),
+                                  error.value(u"message"_s).toString());
         }
         if (m_firstTokenMs < 0 && event.type == "content_block_delta")
             m_firstTokenMs = m_clock.elapsed();

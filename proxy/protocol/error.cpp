@@ -22,6 +22,17 @@ QString errorTypeName(ErrorType type)
     return u"api_error"_s;
 }
 
+ErrorType errorTypeFromName(QStringView name)
+{
+    for (ErrorType type : {ErrorType::InvalidRequest, ErrorType::Authentication, ErrorType::Permission,
+                           ErrorType::NotFound, ErrorType::RequestTooLarge, ErrorType::RateLimit, ErrorType::Api,
+                           ErrorType::Overloaded}) {
+        if (errorTypeName(type) == name)
+            return type;
+    }
+    return ErrorType::Api;
+}
+
 int defaultHttpStatus(ErrorType type)
 {
     switch (type) {

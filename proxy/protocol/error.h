@@ -38,6 +38,8 @@ template<typename T>
 using Result = tl::expected<T, Error>;
 
 [[nodiscard]] QString errorTypeName(ErrorType type);
+// The inverse of errorTypeName; unknown names are api_error.
+[[nodiscard]] ErrorType errorTypeFromName(QStringView name);
 [[nodiscard]] int defaultHttpStatus(ErrorType type);
 
 // {"type":"error","error":{"type":…,"message":…},"request_id":…} (request_id omitted when empty), compact JSON.

@@ -43,6 +43,7 @@ void TstError::shouldNameTypesAndStatuses()
     QCOMPARE(Proxy::errorTypeName(type), expectedName);
     QCOMPARE(Proxy::defaultHttpStatus(type), expectedStatus);
     QCOMPARE(Error::make(type, u"m"_s).httpStatus, expectedStatus);
+    QCOMPARE(Proxy::errorTypeFromName(expectedName), type);
 }
 
 void TstError::shouldMakeErrorsWithDefaultOrExplicitStatus()
