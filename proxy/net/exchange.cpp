@@ -243,7 +243,7 @@ void Exchange::onUpstreamFinished()
     m_totalTimer.stop();
 
     if (m_streamStarted) {
-        const QByteArray rest = reply->readAll();
+        const QByteArray rest = reply->isOpen() ? reply->readAll() : QByteArray(); // closed when aborted
         if (!rest.isEmpty())
             translateUpstreamBytes(rest);
         if (m_outcome != Outcome::Pending)

@@ -227,7 +227,7 @@ private Q_SLOTS:
     {
         FakeReply huge = FakeUpstream::sse({text(u"before"_s)});
         huge.chunks.append({10, "data: \"" + QByteArray(SseParser::defaultMaxLineBytes + 1024, 'x')});
-        huge.chunks.append({10, "\"\n\n"});
+        huge.chunks.append({60'000, "\"\n\n"}); // never reached: only the proxy's abort can end this request
         m_h->upstream.enqueue(huge);
         const Streamed s = stream(u"/v1/messages"_s, ProxyHarness::messagesBody(u"m"_s, true));
         expectValid(s, true);
