@@ -81,6 +81,11 @@ void Exchange::start()
         m_streaming = m_mapped->stream;
     }
     publish(ObservedEvent::Kind::ExchangeStarted, "request", compact(requestRecord()));
+    if (m_context.hub && m_context.hub->recordsBodies()) {
+        const qsizetype limit = EventHub::maxRecordedBodyBytes;
+        publish(ObservedEvent::Kind::RequestBody, m_request.body.size() > limit ? "body-truncated" : "body",
+                m_context.redactor.body(m_request.body.left(limit)));
+    }
     if (!mapped)
         return fail(mapped.error());
     if (!m_context.upstream)
@@ -166,10 +171,12 @@ void Exchange::translateUpstreamBytes(const QByteArray &bytes)
     QList<SseEvent> events;
     const bool ok = m_parser.feed(bytes, events);
     QList<StreamEvent> out;
+    QList<quint64> causes;
     for (const SseEvent &event : std::as_const(events)) {
-        publish(ObservedEvent::Kind::UpstreamChunk, event.event.isEmpty() ? QByteArray("data") : event.event,
-                event.data);
+        const quint64 chunk = publish(ObservedEvent::Kind::UpstreamChunk,
+                                      event.event.isEmpty() ? QByteArray("data") : event.event, event.data);
         out += m_translator->feed(event.data);
+        causes.insert(causes.size(), out.size() - causes.size(), chunk);
         if (m_translator->isDone())
             break;
     }
@@ -178,17 +185,18 @@ void Exchange::translateUpstreamBytes(const QByteArray &bytes)
             ErrorType::Api, u"Upstream %1 sent a line longer than %2 bytes; the stream was stopped"_s.arg(
                                 m_context.profile.displayName(), QString::number(SseParser::defaultMaxLineBytes))));
     }
-    sendEvents(out);
+    sendEvents(out, causes);
     if (m_translator->isDone())
         endStream();
 }
 
-void Exchange::sendEvents(const QList<StreamEvent> &events)
+void Exchange::sendEvents(const QList<StreamEvent> &events, const QList<quint64> &causes)
 {
     if (events.isEmpty())
         return;
     QByteArray wire;
-    for (const StreamEvent &event : events) {
+    for (qsizetype i = 0; i < events.size(); ++i) {
+        const StreamEvent &event = events[i];
         const QByteArray json = compact(event.payload);
         wire += "event: " + event.type + "\ndata: " + json + "\n\n";
         ++m_eventCounts[event.type];
@@ -199,7 +207,7 @@ void Exchange::sendEvents(const QList<StreamEvent> &events)
         }
         if (m_firstTokenMs < 0 && event.type == "content_block_delta")
             m_firstTokenMs = m_clock.elapsed();
-        publish(ObservedEvent::Kind::ClientEvent, event.type, json);
+        publish(ObservedEvent::Kind::ClientEvent, event.type, json, i < causes.size() ? causes[i] : 0);
         const auto violations = m_validator.feed(event.type, event.payload);
         for (const ProtocolValidator::Violation &violation : violations) {
             qCWarning(lcExchange) << m_request.requestId << "protocol violation:" << violation.message;
@@ -249,18 +257,20 @@ void Exchange::onUpstreamFinished()
         if (m_outcome != Outcome::Pending)
             return;
         QList<StreamEvent> out;
+        QList<quint64> causes;
         if (reply->error() != QNetworkReply::NoError || m_timeoutError) {
             out = m_translator->fail(networkError(reply));
         } else {
             QList<SseEvent> events;
             m_parser.finish(events);
             for (const SseEvent &event : std::as_const(events)) {
-                publish(ObservedEvent::Kind::UpstreamChunk, "data", event.data);
+                const quint64 chunk = publish(ObservedEvent::Kind::UpstreamChunk, "data", event.data);
                 out += m_translator->feed(event.data);
+                causes.insert(causes.size(), out.size() - causes.size(), chunk);
             }
             out += m_translator->finish();
         }
-        sendEvents(out);
+        sendEvents(out, causes);
         return endStream();
     }
 
@@ -327,10 +337,10 @@ void Exchange::convertJsonToStream(const QJsonObject &completion)
     m_totalTimer.stop();
     beginStream();
     const QByteArray data = compact(chunk);
-    publish(ObservedEvent::Kind::UpstreamChunk, "converted", data);
+    const quint64 converted = publish(ObservedEvent::Kind::UpstreamChunk, "converted", data);
     QList<StreamEvent> out = m_translator->feed(data);
     out += m_translator->feed("[DONE]");
-    sendEvents(out);
+    sendEvents(out, QList<quint64>(out.size(), converted));
     endStream();
 }
 
@@ -438,10 +448,10 @@ void Exchange::finish(Outcome outcome)
     Q_EMIT finished();
 }
 
-void Exchange::publish(ObservedEvent::Kind kind, const QByteArray &name, const QByteArray &data)
+quint64 Exchange::publish(ObservedEvent::Kind kind, const QByteArray &name, const QByteArray &data, quint64 cause)
 {
-    if (m_context.hub)
-        m_context.hub->publish(m_request.requestId, kind, name, m_context.redactor.text(data));
+    return m_context.hub ? m_context.hub->publish(m_request.requestId, kind, name, m_context.redactor.text(data), cause)
+                         : 0;
 }
 
 QJsonObject Exchange::requestRecord() const

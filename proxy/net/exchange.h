@@ -99,7 +99,8 @@ private:
 
     void beginStream();
     void translateUpstreamBytes(const QByteArray &bytes);
-    void sendEvents(const QList<StreamEvent> &events);
+    // causes[i]: the upstream chunk events[i] came from (ObservedEvent::cause), when known.
+    void sendEvents(const QList<StreamEvent> &events, const QList<quint64> &causes = {});
     void endStream();
     void finishNonStreaming(int status, const QByteArray &body);
     void convertJsonToStream(const QJsonObject &completion);
@@ -109,7 +110,7 @@ private:
     void fail(const Error &error);
     void finish(Outcome outcome);
     void abortUpstream();
-    void publish(ObservedEvent::Kind kind, const QByteArray &name, const QByteArray &data);
+    quint64 publish(ObservedEvent::Kind kind, const QByteArray &name, const QByteArray &data, quint64 cause = 0);
 
     ExchangeRequest m_request;
     std::unique_ptr<ClientConnection> m_client;

@@ -14,11 +14,16 @@ EventHub::EventHub(qsizetype capacity, QObject *parent)
 EventHub::~EventHub() = default;
 
 quint64 EventHub::publish(const QByteArray &requestId, ObservedEvent::Kind kind, const QByteArray &name,
-                          const QByteArray &data)
+                          const QByteArray &data, quint64 cause)
 {
-    if (qsizetype(m_ring.size()) >= m_capacity)
-        m_ring.pop_front(); // remove the oldest before inserting
-    m_ring.push_back({m_nextSequence++, m_clock.nsecsElapsed(), requestId, kind, name, data});
+    // Remove the oldest before inserting.
+    while (!m_ring.empty()
+           && (qsizetype(m_ring.size()) >= m_capacity || m_bytes + data.size() > m_capacityBytes)) {
+        m_bytes -= m_ring.front().data.size();
+        m_ring.pop_front();
+    }
+    m_bytes += data.size();
+    m_ring.push_back({m_nextSequence++, m_clock.nsecsElapsed(), requestId, kind, name, data, cause});
     static const QMetaMethod appended = QMetaMethod::fromSignal(&EventHub::eventAppended);
     if (isSignalConnected(appended))
         Q_EMIT eventAppended(m_ring.back());

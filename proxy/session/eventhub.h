@@ -21,13 +21,23 @@ class EventHub final : public QObject
 
 public:
     static constexpr qsizetype defaultCapacity = 100'000;
+    static constexpr qsizetype defaultCapacityBytes = 256 * 1024 * 1024;
+    static constexpr qsizetype maxRecordedBodyBytes = 4 * 1024 * 1024;
 
     explicit EventHub(qsizetype capacity = defaultCapacity, QObject *parent = nullptr);
     ~EventHub() override;
 
-    // Appends an event and returns its sequence number.
+    // Appends an event and returns its sequence number. `cause`: see ObservedEvent::cause.
     quint64 publish(const QByteArray &requestId, ObservedEvent::Kind kind, const QByteArray &name,
-                    const QByteArray &data);
+                    const QByteArray &data, quint64 cause = 0);
+
+    // Whether exchanges publish their request bodies (RequestBody events). Off by default: the summary log and
+    // the headless proxy never need prompt text; the desktop app turns it on when the user records bodies.
+    [[nodiscard]] bool recordsBodies() const { return m_recordBodies; }
+    void setRecordBodies(bool on) { m_recordBodies = on; }
+    // The ring is bounded by count and by bytes of event data, whichever is reached first.
+    void setCapacityBytes(qsizetype bytes) { m_capacityBytes = qMax<qsizetype>(bytes, 1); }
+    [[nodiscard]] qsizetype sizeBytes() const { return m_bytes; }
 
     // Events with sequence > afterSequence still in the ring, oldest first.
     [[nodiscard]] QList<ObservedEvent> snapshot(quint64 afterSequence = 0) const;
@@ -43,6 +53,9 @@ Q_SIGNALS:
 
 private:
     qsizetype m_capacity;
+    qsizetype m_capacityBytes = defaultCapacityBytes;
+    qsizetype m_bytes = 0;
+    bool m_recordBodies = false;
     std::deque<ObservedEvent> m_ring;
     quint64 m_nextSequence = 1;
     QElapsedTimer m_clock;

@@ -10,6 +10,7 @@ struct ObservedEvent
 {
     enum class Kind : quint8 {
         ExchangeStarted,  // data: the request summary (JSON, redacted)
+        RequestBody,      // data: the client's request body, redacted (only when the hub records bodies)
         UpstreamChunk,    // data: one upstream SSE event's data, as received (or a non-streaming body)
         ClientEvent,      // name: the Anthropic event type; data: its JSON payload, as sent to the client
         Violation,        // data: a protocol validator finding about what was sent
@@ -22,6 +23,7 @@ struct ObservedEvent
     Kind kind = Kind::UpstreamChunk;
     QByteArray name;
     QByteArray data;
+    quint64 cause = 0; // ClientEvent: the sequence of the UpstreamChunk it was translated from (0: none)
 };
 
 } // namespace Proxy

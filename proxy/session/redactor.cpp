@@ -1,5 +1,9 @@
 #include "redactor.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
 #include <QUrlQuery>
 
 using namespace Qt::StringLiterals;
@@ -64,6 +68,62 @@ QString Redactor::text(const QString &text) const
     if (m_secrets.isEmpty())
         return text;
     return QString::fromUtf8(this->text(text.toUtf8()));
+}
+
+namespace {
+
+bool isSecretField(const QString &key)
+{
+    const QString k = key.toLower();
+    return Redactor::isSecretQueryKey(key) || k == u"authorization"_s || k.contains(u"apikey"_s)
+        || k == u"access_token"_s || k == u"refresh_token"_s || k == u"client_secret"_s;
+}
+
+QJsonValue redactJson(const QJsonValue &value, int depth)
+{
+    if (depth > 64)
+        return value;
+    if (value.isObject()) {
+        QJsonObject object = value.toObject();
+        for (auto it = object.begin(); it != object.end(); ++it) {
+            if (isSecretField(it.key()) && (it.value().isString() || it.value().isDouble()))
+                it.value() = QString::fromLatin1(Redactor::mask);
+            else if (it.value().isObject() || it.value().isArray())
+                it.value() = redactJson(it.value(), depth + 1);
+        }
+        return object;
+    }
+    if (value.isArray()) {
+        QJsonArray array = value.toArray();
+        for (auto it = array.begin(); it != array.end(); ++it)
+            *it = redactJson(*it, depth + 1);
+        return array;
+    }
+    return value;
+}
+
+} // namespace
+
+QByteArray Redactor::body(const QByteArray &body) const
+{
+    QByteArray result = body;
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(body, &error);
+    if (error.error == QJsonParseError::NoError && (document.isObject() || document.isArray())) {
+        const QJsonValue redacted = redactJson(document.isObject() ? QJsonValue(document.object())
+                                                                   : QJsonValue(document.array()), 0);
+        result = redacted.isObject() ? QJsonDocument(redacted.toObject()).toJson(QJsonDocument::Compact)
+                                     : QJsonDocument(redacted.toArray()).toJson(QJsonDocument::Compact);
+    }
+    result = text(result);
+    static const QRegularExpression keyShaped(
+        uR"((?<![A-Za-z0-9])(sk-[A-Za-z0-9_\-]{16,}|gsk_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_\-]{30,}|xai-[A-Za-z0-9]{16,}))"_s);
+    QString textual = QString::fromUtf8(result);
+    if (textual.contains(keyShaped)) {
+        textual.replace(keyShaped, QString::fromLatin1(mask));
+        result = textual.toUtf8();
+    }
+    return result;
 }
 
 } // namespace Proxy

@@ -26,6 +26,9 @@ public:
     [[nodiscard]] QString url(const QString &url) const;     // also a path with a query string
     [[nodiscard]] QByteArray text(QByteArray text) const;   // configured secret values only
     [[nodiscard]] QString text(const QString &text) const;
+    // A recorded body: configured secrets, values of secret-named JSON fields ("api_key", "password", …, at any
+    // depth) and key-shaped tokens ("sk-…", "sk-ant-…", "AIza…", "gsk_…") are masked. Not JSON: text only.
+    [[nodiscard]] QByteArray body(const QByteArray &body) const;
 
 private:
     QList<QByteArray> m_secrets;

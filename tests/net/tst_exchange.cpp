@@ -326,6 +326,57 @@ private Q_SLOTS:
         QCOMPARE(summary[u"stop_reason"_s].toString(), u"end_turn"_s);
     }
 
+    void shouldLinkEveryClientEventToTheChunkItCameFrom()
+    {
+        m_h->upstream.enqueue(FakeUpstream::sse({text(u"one"_s), text(u"two"_s), stop, "[DONE]"}));
+        const Streamed s = stream(u"/v1/messages"_s, ProxyHarness::messagesBody(u"m"_s, true));
+        expectValid(s);
+        const QList<ObservedEvent> events = m_h->hub.snapshot();
+        QHash<quint64, QByteArray> chunks;
+        for (const ObservedEvent &e : events) {
+            if (e.kind == ObservedEvent::Kind::UpstreamChunk)
+                chunks.insert(e.sequence, e.data);
+        }
+        int linked = 0;
+        for (const ObservedEvent &e : events) {
+            // message_start answers the upstream's 200 status, pings its silence: neither comes from a chunk.
+            if (e.kind != ObservedEvent::Kind::ClientEvent || e.name == "ping" || e.name == "message_start")
+                continue;
+            QVERIFY2(e.cause != 0, e.name.constData());
+            QVERIFY(chunks.contains(e.cause));
+            QVERIFY(e.cause < e.sequence); // the chunk was published before what it produced
+            if (e.name == "content_block_delta") {
+                const QString piece = QJsonDocument::fromJson(e.data)[u"delta"_s][u"text"_s].toString();
+                QVERIFY2(chunks.value(e.cause).contains(piece.toUtf8()), qPrintable(piece));
+                ++linked;
+            }
+        }
+        QCOMPARE(linked, 2);
+    }
+
+    void shouldRecordTheRedactedRequestBodyOnlyWhenAsked()
+    {
+        const QByteArray prompt = "PROMPT-MARKER sk-ant-api03-plantedplantedplantedplanted";
+        m_h->upstream.enqueue(FakeUpstream::json(ProxyHarness::completion(u"a"_s)));
+        m_h->upstream.enqueue(FakeUpstream::json(ProxyHarness::completion(u"b"_s)));
+        const QByteArray body = ProxyHarness::messagesBody(u"m"_s, false, QString::fromLatin1(prompt));
+        QCOMPARE(m_h->send("POST", u"/v1/messages"_s, body).status, 200);
+        for (const ObservedEvent &e : m_h->hub.snapshot())
+            QVERIFY(e.kind != ObservedEvent::Kind::RequestBody);
+
+        m_h->hub.setRecordBodies(true);
+        QCOMPARE(m_h->send("POST", u"/v1/messages"_s, body).status, 200);
+        QList<ObservedEvent> bodies;
+        for (const ObservedEvent &e : m_h->hub.snapshot()) {
+            if (e.kind == ObservedEvent::Kind::RequestBody)
+                bodies.append(e);
+        }
+        QCOMPARE(bodies.size(), 1);
+        QCOMPARE(bodies.first().name, QByteArray("body"));
+        QVERIFY(bodies.first().data.contains("PROMPT-MARKER"));
+        QVERIFY(!bodies.first().data.contains("plantedplanted")); // key-shaped text is redacted
+    }
+
     void shouldKeepSecretsAndPromptsOutOfTheSummaryLog()
     {
         QTemporaryDir dir;

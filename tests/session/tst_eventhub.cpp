@@ -36,6 +36,30 @@ private Q_SLOTS:
         QCOMPARE(kept.first().sequence, quint64(3)); // sequence numbers are never reused
     }
 
+    void shouldBoundTheRingByBytesToo()
+    {
+        EventHub hub;
+        hub.setCapacityBytes(1000);
+        for (int i = 0; i < 10; ++i)
+            hub.publish("req", Kind::UpstreamChunk, "data", QByteArray(300, char('a' + i)));
+        QVERIFY(hub.sizeBytes() <= 1000);
+        const QList<ObservedEvent> kept = hub.snapshot();
+        QCOMPARE(kept.size(), 3);
+        QCOMPARE(kept.last().data.front(), 'j');
+        QCOMPARE(hub.sizeBytes(), 900);
+        // One event larger than the budget is still kept (alone): nothing is silently dropped on arrival.
+        hub.publish("req", Kind::RequestBody, "body", QByteArray(5000, 'x'));
+        QCOMPARE(hub.snapshot().size(), 1);
+    }
+
+    void shouldCarryTheCauseOfAClientEvent()
+    {
+        EventHub hub;
+        const quint64 chunk = hub.publish("r", Kind::UpstreamChunk, "data", "{}");
+        hub.publish("r", Kind::ClientEvent, "content_block_delta", "{}", chunk);
+        QCOMPARE(hub.snapshot().last().cause, chunk);
+    }
+
     void shouldLetAViewSnapshotThenSubscribeWithoutGapsOrDuplicates()
     {
         EventHub hub;

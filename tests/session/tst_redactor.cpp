@@ -60,6 +60,25 @@ private Q_SLOTS:
         const auto headers = redactor.headers({{"x-note", "token sk-live-0123456789"}});
         QCOMPARE(headers.first().second, "token [redacted]"_ba);
     }
+
+    void shouldMaskSecretFieldsAndKeyShapedTokensInARecordedBody()
+    {
+        Redactor r;
+        r.addSecret("configured-upstream-secret");
+        const QByteArray body = R"({"model":"m","api_key":"planted-field-1","metadata":{"user_id":"u",
+            "nested":[{"password":"planted-field-2"}]},"messages":[{"role":"user",
+            "content":"my key is sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAA and configured-upstream-secret, keep this"}]})";
+        const QByteArray out = r.body(body);
+        for (const QByteArray &needle : {"planted-field-1"_ba, "planted-field-2"_ba, "sk-ant-api03"_ba,
+                                         "configured-upstream-secret"_ba})
+            QVERIFY2(!out.contains(needle), needle.constData());
+        QVERIFY(out.contains("keep this"));
+        QVERIFY(out.contains("\"user_id\":\"u\""));
+        // Not JSON (e.g. a truncated body): configured secrets and key-shaped tokens still go.
+        const QByteArray cut = r.body("{\"content\":\"sk-proj-BBBBBBBBBBBBBBBBBBBB configured-upstream-secret");
+        QVERIFY(!cut.contains("BBBB"));
+        QVERIFY(!cut.contains("configured-upstream-secret"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TstRedactor)
