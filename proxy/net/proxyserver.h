@@ -40,8 +40,13 @@ public:
     // Stops accepting connections (graceful shutdown); in-flight exchanges go on until they finish.
     void stopListening();
     [[nodiscard]] int activeExchangeCount() const { return m_activeExchanges; }
+    // Paused: Messages requests get 503 api_error at once; in-flight exchanges finish normally.
+    void setPaused(bool paused) { m_paused = paused; }
+    [[nodiscard]] bool isPaused() const { return m_paused; }
     // Bytes written to client sockets that the kernel has not taken yet.
     [[nodiscard]] qint64 pendingClientBytes() const;
+    // Client sockets still alive (tests check that nothing leaks).
+    [[nodiscard]] int clientSocketCount() const;
     // Ends every in-flight exchange with `error` (shutdown after the grace period).
     void abortAll(const Error &error);
 
@@ -65,6 +70,7 @@ private:
     QPointer<QTcpServer> m_listener;
     QString m_errorString;
     int m_activeExchanges = 0;
+    bool m_paused = false;
 };
 
 } // namespace Proxy

@@ -4,8 +4,10 @@
 
 #include <QElapsedTimer>
 #include <QList>
+#include <QMutex>
 #include <QObject>
 
+#include <atomic>
 #include <deque>
 
 namespace Proxy {
@@ -14,6 +16,9 @@ namespace Proxy {
 // client here. A bounded ring keeps the most recent events (oldest dropped first); a view takes a snapshot,
 // then subscribes to eventAppended for what follows (snapshot, then subscribe). Cheap when nobody listens: an
 // append is a move into the ring, and the signal is only emitted to connected receivers.
+// Thread-safe reads: the desktop app runs the proxy on its own thread and its window polls snapshot(after) —
+// a bounded read of the ring, so a slow window can only miss the oldest events (it sees the sequence gap),
+// never queue without bound or hold a stream up.
 class EventHub final : public QObject
 {
     Q_OBJECT
@@ -37,14 +42,14 @@ public:
     void setRecordBodies(bool on) { m_recordBodies = on; }
     // The ring is bounded by count and by bytes of event data, whichever is reached first.
     void setCapacityBytes(qsizetype bytes) { m_capacityBytes = qMax<qsizetype>(bytes, 1); }
-    [[nodiscard]] qsizetype sizeBytes() const { return m_bytes; }
+    [[nodiscard]] qsizetype sizeBytes() const;
 
-    // Events with sequence > afterSequence still in the ring, oldest first.
-    [[nodiscard]] QList<ObservedEvent> snapshot(quint64 afterSequence = 0) const;
+    // Events with sequence > afterSequence still in the ring, oldest first; at most maxCount (0: all).
+    [[nodiscard]] QList<ObservedEvent> snapshot(quint64 afterSequence = 0, qsizetype maxCount = 0) const;
     // Only the events of one exchange.
     [[nodiscard]] QList<ObservedEvent> eventsOf(const QByteArray &requestId) const;
-    [[nodiscard]] quint64 lastSequence() const { return m_nextSequence - 1; }
-    [[nodiscard]] qsizetype size() const { return qsizetype(m_ring.size()); }
+    [[nodiscard]] quint64 lastSequence() const;
+    [[nodiscard]] qsizetype size() const;
     [[nodiscard]] qsizetype capacity() const { return m_capacity; }
     [[nodiscard]] qint64 nowNs() const { return m_clock.nsecsElapsed(); }
 
@@ -55,7 +60,8 @@ private:
     qsizetype m_capacity;
     qsizetype m_capacityBytes = defaultCapacityBytes;
     qsizetype m_bytes = 0;
-    bool m_recordBodies = false;
+    std::atomic_bool m_recordBodies = false;
+    mutable QMutex m_mutex; // guards the ring, its byte count and the sequence counter
     std::deque<ObservedEvent> m_ring;
     quint64 m_nextSequence = 1;
     QElapsedTimer m_clock;
