@@ -6,6 +6,12 @@
 #include "upstreamclient.h"
 
 #include <QHostAddress>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
 #include <QTimer>
 
 using namespace Qt::StringLiterals;
@@ -52,6 +58,11 @@ Result<QUrl> ProxyService::start()
         return tl::unexpected(Error::make(ErrorType::Api, u"not an IP address: %1"_s.arg(m_config.listenHost)));
 
     m_server = new ProxyServer(effective, m_client, m_hub, this);
+    m_server->setPaused(m_paused);
+    connect(m_server, &ProxyServer::exchangeStarted, this,
+            [this] { Q_EMIT activeExchangeCountChanged(activeExchangeCount()); });
+    connect(m_server, &ProxyServer::exchangeFinished, this,
+            [this] { Q_EMIT activeExchangeCountChanged(activeExchangeCount()); });
     if (!m_server->listen(address, m_config.listenPort)) {
         const QString reason = m_server->errorString();
         delete m_server;
@@ -114,6 +125,75 @@ void ProxyService::waitForFlush()
     }
     m_drained = true;
     Q_EMIT drained();
+}
+
+void ProxyService::setPaused(bool paused)
+{
+    if (paused == m_paused)
+        return;
+    m_paused = paused;
+    if (m_server)
+        m_server->setPaused(paused);
+    Q_EMIT pausedChanged(paused);
+}
+
+namespace {
+
+QByteArray testRequestBody()
+{
+    const QJsonObject weatherTool{
+        {u"name"_s, u"get_weather"_s},
+        {u"description"_s, u"Current weather for a city"_s},
+        {u"input_schema"_s,
+         QJsonObject{{u"type"_s, u"object"_s},
+                     {u"properties"_s, QJsonObject{{u"city"_s, QJsonObject{{u"type"_s, u"string"_s}}},
+                                                   {u"unit"_s, QJsonObject{{u"type"_s, u"string"_s},
+                                                                           {u"enum"_s, QJsonArray{u"celsius"_s,
+                                                                                                  u"fahrenheit"_s}}}}}},
+                     {u"required"_s, QJsonArray{u"city"_s}}}}};
+    const QJsonObject body{
+        {u"model"_s, u"claude-sonnet-4-5"_s},
+        {u"max_tokens"_s, 256},
+        {u"stream"_s, true},
+        {u"tools"_s, QJsonArray{weatherTool}},
+        {u"messages"_s, QJsonArray{QJsonObject{{u"role"_s, u"user"_s},
+                                               {u"content"_s, u"What is the weather in Lisbon right now?"_s}}}}};
+    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+}
+
+} // namespace
+
+void ProxyService::sendTestRequest()
+{
+    if (!m_server)
+        return;
+    if (!m_testClient) {
+        m_testClient = new QNetworkAccessManager(this);
+        m_testClient->setCookieJar(nullptr);
+    }
+    QUrl target = url();
+    target.setPath(u"/v1/messages"_s);
+    QNetworkRequest request(target);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    request.setHeader(QNetworkRequest::UserAgentHeader, QByteArrayLiteral("Switchyard test request"));
+    request.setRawHeader("anthropic-version", "2023-06-01");
+    request.setRawHeader("x-app", "switchyard-test");
+    request.setRawHeader("Accept-Encoding", "identity");
+    QNetworkReply *reply = m_testClient->post(request, testRequestBody());
+    connect(reply, &QNetworkReply::metaDataChanged, this, [this, reply] {
+        Q_EMIT testRequestStarted(reply->rawHeader("request-id"));
+    });
+    connect(reply, &QNetworkReply::finished, this, [this, reply] {
+        reply->deleteLater();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        QString error;
+        if (reply->error() != QNetworkReply::NoError || status != 200) {
+            const QJsonObject body = QJsonDocument::fromJson(reply->readAll()).object();
+            const QString message = body.value(u"error"_s).toObject().value(u"message"_s).toString();
+            error = !message.isEmpty() ? message : reply->errorString();
+        }
+        Q_EMIT testRequestFinished(reply->rawHeader("request-id"), error);
+    });
 }
 
 int ProxyService::activeExchangeCount() const

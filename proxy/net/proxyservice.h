@@ -7,10 +7,13 @@
 #include <QObject>
 #include <QUrl>
 
+class QNetworkAccessManager;
+
 namespace Proxy {
 
 class DemoUpstream;
 class EventHub;
+class TestRequest;
 class ProxyServer;
 class UpstreamClient;
 
@@ -43,8 +46,20 @@ public:
     [[nodiscard]] bool isShuttingDown() const { return m_shuttingDown; }
     [[nodiscard]] int activeExchangeCount() const;
 
+    // Paused: new Messages requests get a clear 503; in-flight ones finish.
+    void setPaused(bool paused);
+    [[nodiscard]] bool isPaused() const { return m_paused; }
+
+    // Sends one streaming request with a tool to this proxy, as a client would ("Send test request"). With the
+    // demo upstream it shows a tool call; with a real upstream it costs one small request.
+    void sendTestRequest();
+
 Q_SIGNALS:
     void drained();
+    void pausedChanged(bool paused);
+    void activeExchangeCountChanged(int count);
+    void testRequestStarted(const QByteArray &requestId);
+    void testRequestFinished(const QByteArray &requestId, const QString &error); // error empty: it worked
 
 private:
     [[nodiscard]] Result<UpstreamProfile> resolve(const UpstreamProfile &profile);
@@ -55,6 +70,8 @@ private:
     EventHub *m_hub = nullptr;
     DemoUpstream *m_demo = nullptr;
     ProxyServer *m_server = nullptr;
+    QNetworkAccessManager *m_testClient = nullptr;
+    bool m_paused = false;
     bool m_shuttingDown = false;
     bool m_drained = false;
     QElapsedTimer m_flushClock;

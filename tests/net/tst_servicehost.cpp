@@ -1,0 +1,92 @@
+#include "net/servicehost.h"
+#include "session/eventhub.h"
+
+#include <QSignalSpy>
+#include <QTest>
+#include <QThread>
+
+using namespace Proxy;
+using namespace Qt::StringLiterals;
+
+class TstServiceHost final : public QObject
+{
+    Q_OBJECT
+
+private:
+    static ProxyConfig demoConfig()
+    {
+        ProxyConfig config;
+        config.listenPort = 0;
+        config.upstream = UpstreamProfile::demo();
+        return config;
+    }
+
+private Q_SLOTS:
+    void shouldServeTheTestRequestOnItsOwnThreadAndPublishIt()
+    {
+        ServiceHost host(demoConfig());
+        const Result<QUrl> url = host.start();
+        QVERIFY2(url, url ? "" : qPrintable(url.error().message));
+        QVERIFY(url->port() > 0);
+
+        QSignalSpy started(&host, &ServiceHost::testRequestStarted);
+        QSignalSpy finished(&host, &ServiceHost::testRequestFinished);
+        host.sendTestRequest();
+        QVERIFY(finished.wait(20000));
+        QCOMPARE(finished.first().at(1).toString(), QString());
+        QCOMPARE(started.size(), 1);
+        const QByteArray requestId = started.first().first().toByteArray();
+        QVERIFY(requestId.startsWith("req_"));
+        QCOMPARE(finished.first().first().toByteArray(), requestId);
+
+        // Read from this (the GUI) thread while the proxy runs on another.
+        const QList<ObservedEvent> events = host.hub()->eventsOf(requestId);
+        QVERIFY(!events.isEmpty());
+        bool sawToolUse = false;
+        for (const ObservedEvent &e : events)
+            sawToolUse |= e.kind == ObservedEvent::Kind::ClientEvent && e.data.contains("\"tool_use\"");
+        QVERIFY(sawToolUse);
+        QCOMPARE(events.last().kind, ObservedEvent::Kind::ExchangeFinished);
+        QTRY_COMPARE(host.activeExchangeCount(), 0);
+    }
+
+    void shouldAnswerClearlyWhilePausedAndServeAgainAfterResume()
+    {
+        ServiceHost host(demoConfig());
+        QVERIFY(host.start());
+        QSignalSpy paused(&host, &ServiceHost::pausedChanged);
+        host.setPaused(true);
+        QVERIFY(paused.wait(5000));
+        QVERIFY(host.isPaused());
+        QSignalSpy finished(&host, &ServiceHost::testRequestFinished);
+        host.sendTestRequest();
+        QVERIFY(finished.wait(10000));
+        QVERIFY2(finished.first().at(1).toString().contains(u"paused"_s), qPrintable(finished.first().at(1).toString()));
+
+        host.setPaused(false);
+        QVERIFY(paused.wait(5000));
+        host.sendTestRequest();
+        QVERIFY(finished.wait(20000));
+        QCOMPARE(finished.last().at(1).toString(), QString());
+    }
+
+    void shouldSwitchTheUpstreamForTheNextRequest()
+    {
+        ServiceHost host(demoConfig());
+        QVERIFY(host.start());
+        QSignalSpy changed(&host, &ServiceHost::upstreamChanged);
+        UpstreamProfile other;
+        other.name = u"local"_s;
+        other.baseUrl = QUrl(u"http://127.0.0.1:9/v1"_s); // discard port: nothing listens
+        host.setUpstream(other, "key-1234");
+        QVERIFY(changed.wait(5000));
+        QCOMPARE(host.upstream().name, u"local"_s);
+        QSignalSpy finished(&host, &ServiceHost::testRequestFinished);
+        host.sendTestRequest();
+        QVERIFY(finished.wait(20000));
+        QVERIFY(!finished.first().at(1).toString().isEmpty()); // the new upstream is unreachable: a clear error
+    }
+};
+
+QTEST_GUILESS_MAIN(TstServiceHost)
+#include "tst_servicehost.moc"
