@@ -63,6 +63,7 @@ QSpinBox *secondsSpin(QWidget *parent, int maximum, const QString &objectName)
     spin->setObjectName(objectName);
     spin->setRange(1, maximum);
     spin->setSuffix(SettingsDialog::tr(" s"));
+    spin->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
     return spin;
 }
 
@@ -128,7 +129,7 @@ SettingsDialog::SettingsDialog(Proxy::Settings *settings, KeyStore *keys, Proxy:
 
     // Sized from the font, not in pixels, so it fits at any scale; never larger than the screen.
     const QFontMetrics metrics = fontMetrics();
-    QSize size(metrics.averageCharWidth() * 120, metrics.height() * 40);
+    QSize size(metrics.averageCharWidth() * 150, metrics.height() * 50);
     if (const QScreen *screen = this->screen())
         size = size.boundedTo(screen->availableGeometry().size() * 9 / 10);
     resize(size.expandedTo(minimumSizeHint()));
@@ -218,7 +219,9 @@ QWidget *SettingsDialog::buildProfilesTab()
     connect(m_showKey, &QCheckBox::toggled, this,
         [this](bool show) { m_key->setEchoMode(show ? QLineEdit::Normal : QLineEdit::Password); });
     keyRow->addWidget(m_showKey);
-    upstreamForm->addRow(tr("API &key:"), keyRow);
+    auto *keyLabel = new QLabel(tr("API &key:"), upstream);
+    keyLabel->setBuddy(m_key);
+    upstreamForm->addRow(keyLabel, keyRow);
     m_keyStorage = new QLabel(upstream);
     m_keyStorage->setObjectName(u"keyStorage"_s);
     m_keyStorage->setWordWrap(true);
@@ -241,7 +244,10 @@ QWidget *SettingsDialog::buildProfilesTab()
     m_use = new QPushButton(tr("&Use this profile"), upstream);
     m_use->setObjectName(u"useProfile"_s);
     connect(m_use, &QPushButton::clicked, this, &SettingsDialog::useProfile);
-    upstreamForm->addRow(QString(), m_use);
+    auto *useRow = new QHBoxLayout;
+    useRow->addWidget(m_use);
+    useRow->addStretch();
+    upstreamForm->addRow(QString(), useRow);
     form->addWidget(upstream);
 
     auto *models = new QGroupBox(tr("Models"), m_form);
@@ -259,7 +265,8 @@ QWidget *SettingsDialog::buildProfilesTab()
     modelsLayout->addWidget(mapHelp);
     m_modelMap = new QTableWidget(0, 2, models);
     m_modelMap->setObjectName(u"modelMap"_s);
-    m_modelMap->setHorizontalHeaderLabels({ tr("Client model (glob, e.g. claude-*haiku*)"), tr("Upstream model") });
+    m_modelMap->setHorizontalHeaderLabels({ tr("Client model (glob)"), tr("Upstream model") });
+    m_modelMap->horizontalHeaderItem(0)->setToolTip(tr("A wildcard pattern, e.g. claude-*haiku*"));
     m_modelMap->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     m_modelMap->verticalHeader()->setVisible(false);
     m_modelMap->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -331,6 +338,7 @@ QWidget *SettingsDialog::buildGeneralTab()
     m_listenPort->setObjectName(u"listenPort"_s);
     m_listenPort->setRange(0, 65535);
     m_listenPort->setSpecialValueText(tr("Any free port"));
+    m_listenPort->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
     listenForm->addRow(tr("&Port:"), m_listenPort);
     auto *note = new QLabel(tr("A new address or port is used when the proxy listens again; clients connected now "
                                "keep their connection. Anything but 127.0.0.1 or localhost exposes the proxy to "
@@ -358,11 +366,13 @@ QWidget *SettingsDialog::buildGeneralTab()
     m_retentionDays->setObjectName(u"retentionDays"_s);
     m_retentionDays->setRange(1, 3650);
     m_retentionDays->setSuffix(tr(" days"));
+    m_retentionDays->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
     historyForm->addRow(tr("Keep exchanges for:"), m_retentionDays);
     m_retentionMegabytes = new QSpinBox(history);
     m_retentionMegabytes->setObjectName(u"retentionMegabytes"_s);
     m_retentionMegabytes->setRange(1, 100'000);
     m_retentionMegabytes->setSuffix(tr(" MB"));
+    m_retentionMegabytes->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
     historyForm->addRow(tr("Keep at most:"), m_retentionMegabytes);
     layout->addWidget(history);
     layout->addStretch();
