@@ -22,6 +22,7 @@
 #include <QScreen>
 #include <QScrollArea>
 #include <QSpinBox>
+#include <QSplitter>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QToolButton>
@@ -141,9 +142,15 @@ QWidget *SettingsDialog::buildProfilesTab()
 {
     auto *page = new QWidget(this);
     auto *layout = new QHBoxLayout(page);
+    // A splitter, so the user can give the form more room on narrow or scaled screens.
+    auto *splitter = new QSplitter(Qt::Horizontal, page);
+    splitter->setChildrenCollapsible(false);
+    layout->addWidget(splitter);
+    auto *leftPane = new QWidget(splitter);
 
     // Left: the profiles.
-    auto *left = new QVBoxLayout;
+    auto *left = new QVBoxLayout(leftPane);
+    left->setContentsMargins({});
     m_list = new QListWidget(page);
     m_list->setObjectName(u"profiles"_s);
     connect(m_list, &QListWidget::currentRowChanged, this, &SettingsDialog::onCurrentRowChanged);
@@ -179,7 +186,7 @@ QWidget *SettingsDialog::buildProfilesTab()
     buttons->addWidget(m_rename, 1, 0);
     buttons->addWidget(m_remove, 1, 1);
     left->addLayout(buttons);
-    layout->addLayout(left, 1);
+    splitter->addWidget(leftPane);
 
     // Right: the selected profile, scrollable so nothing is cut off on small or scaled screens.
     auto *scroll = new QScrollArea(page);
@@ -320,7 +327,9 @@ QWidget *SettingsDialog::buildProfilesTab()
     form->addStretch();
 
     scroll->setWidget(m_form);
-    layout->addWidget(scroll, 3);
+    splitter->addWidget(scroll);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 3);
     return page;
 }
 
