@@ -71,7 +71,7 @@ int main(int argc, char *argv[])
     Proxy::ProxyService service(config);
     // Before the ready line: a supervisor may send SIGTERM the moment it reads it.
     UnixSignals unixSignals;
-    QObject::connect(&service, &Proxy::ProxyService::drained, qApp, &QCoreApplication::quit);
+    QObject::connect(&service, &Proxy::ProxyService::drained, app.get(), &QCoreApplication::quit);
     QObject::connect(&unixSignals, &UnixSignals::terminationRequested, &service, [&service, &config] {
         if (service.isShuttingDown()) { // a second Ctrl-C: stop waiting
             QCoreApplication::quit();
