@@ -66,7 +66,11 @@ int main(int argc, char *argv[])
     Proxy::Settings settings;
     Proxy::ProxyConfig config = settings.proxyConfig();
     options->applyTo(config);
-    config.upstreamKey = qgetenv("SWITCHYARD_UPSTREAM_KEY");
+    applyEnvironment(config); // keys and the inbound token: never from argv (visible in ps)
+    if (const auto refused = checkListenSecurity(config)) {
+        printLine(stderr, u"switchyard: "_s + *refused);
+        return 2;
+    }
 
     Proxy::ProxyService service(config);
     // Before the ready line: a supervisor may send SIGTERM the moment it reads it.
@@ -93,8 +97,8 @@ int main(int argc, char *argv[])
     printLine(stdout, u"listening on "_s + url->toString());
     printLine(stderr, u"switchyard: upstream "_s + config.upstream.displayName());
     if (!QHostAddress(url->host()).isLoopback()) {
-        printLine(stderr, u"switchyard: warning: listening on a non-loopback address; anyone who can reach it can "
-                          "spend your upstream key"_s);
+        printLine(stderr, u"switchyard: warning: listening on a non-loopback address; anyone who can reach it and "
+                          "knows the inbound token can spend your upstream key"_s);
     }
 
     std::unique_ptr<Desktop::MainWindow> window;
