@@ -166,6 +166,7 @@ private:
         std::size_t next = 0; // next chunk to send; == m_chunks.size() when idle
         bool streaming = false;
         std::uint64_t generation = 0; // invalidates timers of a previous response
+        Clock::time_point begun; // event i is due at begun + i * gap: delays do not add up
         bool wantsOut = false;
     };
     struct Due
@@ -272,6 +273,7 @@ private:
             return;
         }
         c.next = 1;
+        c.begun = Clock::now();
         send(fd, c, m_head + m_chunks[0]);
         schedule(fd, c);
     }
@@ -284,7 +286,7 @@ private:
                 request(fd, c); // a pipelined request
             return;
         }
-        const Clock::time_point at = Clock::now() + m_gap;
+        const Clock::time_point at = c.begun + m_gap * c.next;
         const bool earliest = m_due.empty() || at < m_due.top().at;
         m_due.push({at, fd, c.generation});
         if (earliest)
@@ -627,7 +629,7 @@ struct ProcessStats
 class ProxyProcess
 {
 public:
-    ProxyProcess(const std::string &binary, int upstreamPort, int cpu)
+    ProxyProcess(const std::string &binary, int upstreamPort, int cpu, const std::string &preload)
     {
         char pattern[] = "/tmp/switchyard-loadbench-XXXXXX";
         if (!::mkdtemp(pattern))
@@ -647,6 +649,8 @@ public:
             for (const char *name : {"XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"})
                 ::setenv(name, m_dir.c_str(), 1);
             ::unsetenv("SWITCHYARD_UPSTREAM_KEY");
+            if (!preload.empty())
+                ::setenv("LD_PRELOAD", preload.c_str(), 1);
             const std::string upstream = "http://127.0.0.1:" + std::to_string(upstreamPort) + "/v1";
             ::execl(binary.c_str(), binary.c_str(), "--headless", "--listen", "127.0.0.1:0", "--upstream",
                     upstream.c_str(), static_cast<char *>(nullptr));
@@ -825,17 +829,18 @@ struct Options
     std::string proxy;
     std::vector<int> concurrency{1, 16, 64, 500};
     int repeats = 3;
-    int chunks = 100;
-    int gapUs = 2000; // between upstream events in the paced profile
-    int minRequests = 50;
-    int requestsPerConnection = 4;
-    int burstRequests = 2000;
+    int chunks = 50;
+    int gapUs = 20000; // between upstream events in the paced profile: 50 tokens/s, a typical model
+    int minRequests = 8;
+    int requestsPerConnection = 2;
+    int burstRequests = 500;
     int soakRequests = 10000;
     int soakConcurrency = 16;
     int benchCpu = 0;
     int proxyCpu = 1;
     int deadlineSeconds = 600;
     std::string markdown;
+    std::string preload; // --what-if-nodelay: the TCP_NODELAY shim
     BenchStreams::Kind kind = BenchStreams::Kind::Text;
 };
 
@@ -845,16 +850,18 @@ void usage()
         "usage: switchyard-loadbench --proxy PATH [options]\n"
         "  --concurrency LIST     comma-separated (default 1,16,64,500)\n"
         "  --repeats N            sweeps, each direct then proxied per level (default 3)\n"
-        "  --chunks N             content chunks per upstream stream (default 100)\n"
-        "  --gap-us N             pause between upstream events in the paced runs (default 2000)\n"
-        "  --min-requests N       per level and target, at least (default 50)\n"
-        "  --requests-per-connection N  otherwise concurrency x N (default 4)\n"
-        "  --burst-requests N     unpaced run at each level: throughput and CPU (default 2000, 0 skips)\n"
+        "  --chunks N             content chunks per upstream stream (default 50)\n"
+        "  --gap-us N             pause between upstream events in the paced runs (default 20000)\n"
+        "  --min-requests N       per level and target, at least (default 8)\n"
+        "  --requests-per-connection N  otherwise concurrency x N (default 2)\n"
+        "  --burst-requests N     unpaced, at each level (at least the concurrency; default 500, 0 skips)\n"
         "  --soak N               requests for the RSS/fd flatness check, concurrency 16 (default 10000, 0 skips)\n"
         "  --bench-cpu N          core for the stub and the client (default 0, -1 unpinned)\n"
         "  --proxy-cpu N          core for the proxy (default 1, -1 unpinned)\n"
         "  --deadline S           give up after S seconds in all (default 600)\n"
         "  --markdown FILE        also write the tables there\n"
+        "  --what-if-nodelay SO   run the proxy with this LD_PRELOAD shim (libswitchyard-nodelayshim.so), which\n"
+        "                         sets TCP_NODELAY on its sockets: what Nagle's algorithm costs (not the product)\n"
         "  --smoke                tiny counts (for ctest)");
 }
 
@@ -902,6 +909,8 @@ Options parse(int argc, char **argv)
             o.deadlineSeconds = std::atoi(value().c_str());
         } else if (arg == "--markdown") {
             o.markdown = value();
+        } else if (arg == "--what-if-nodelay") {
+            o.preload = value();
         } else if (arg == "--smoke") {
             o.concurrency = {1, 8};
             o.repeats = 1;
@@ -966,14 +975,16 @@ int main(int argc, char **argv)
     out("");
     out("Stub and client on cpu " + std::to_string(options.benchCpu) + ", proxy on cpu "
         + std::to_string(options.proxyCpu) + " (-1: unpinned).");
+    if (!options.preload.empty())
+        out("**What-if run:** the proxy ran with TCP_NODELAY forced on its sockets (" + options.preload + ").");
 
     // --- paced: the latency comparison -----------------------------------------------------------------
     std::map<int, Level> pacedLevels;
     std::map<int, Level> burstLevels;
     std::map<int, std::vector<double>> peakRss;
     {
-        ProxyProcess pacedProxy(options.proxy, paced.port(), options.proxyCpu);
-        ProxyProcess burstProxy(options.proxy, burst.port(), options.proxyCpu);
+        ProxyProcess pacedProxy(options.proxy, paced.port(), options.proxyCpu, options.preload);
+        ProxyProcess burstProxy(options.proxy, burst.port(), options.proxyCpu, options.preload);
         for (int sweep = 0; sweep < options.repeats && !failed; ++sweep) {
             for (const int c : options.concurrency) {
                 const int requests = std::max(options.minRequests, c * options.requestsPerConnection);
@@ -992,7 +1003,7 @@ int main(int argc, char **argv)
                     pacedLevels[c].proxied.push_back(m);
                 }
                 if (options.burstRequests > 0) {
-                    const int n = std::max(options.burstRequests, c * 2);
+                    const int n = std::max(options.burstRequests, c);
                     Client direct(burst.port(), "/v1/chat/completions", BenchStreams::chatRequest());
                     burstLevels[c].direct.push_back(metricsOf(direct.run(c, n, deadline)));
                     Client viaProxy(burstProxy.port(), "/v1/messages", BenchStreams::messagesRequest());
@@ -1068,7 +1079,7 @@ int main(int argc, char **argv)
             "proxied total p50 ms | proxied total p99 ms | proxy CPU s / 1000 req |");
         out("|---|---|---|---|---|---|---|---|---|");
         for (const auto &[c, level] : burstLevels) {
-            out("| " + std::to_string(c) + " | " + std::to_string(std::max(options.burstRequests, c * 2)) + " | "
+            out("| " + std::to_string(c) + " | " + std::to_string(std::max(options.burstRequests, c)) + " | "
                 + cell(column(level.direct, &Metrics::requestsPerSecond), 0) + " | "
                 + cell(column(level.direct, &Metrics::eventsPerSecond), 0) + " | "
                 + cell(column(level.proxied, &Metrics::requestsPerSecond), 0) + " | "
@@ -1081,7 +1092,7 @@ int main(int argc, char **argv)
 
     // --- soak: RSS and open files across many requests -------------------------------------------------
     if (options.soakRequests > 0 && !failed) {
-        ProxyProcess proxy(options.proxy, burst.port(), options.proxyCpu);
+        ProxyProcess proxy(options.proxy, burst.port(), options.proxyCpu, options.preload);
         const int steps = 10;
         const int perStep = std::max(1, options.soakRequests / steps);
         out("");

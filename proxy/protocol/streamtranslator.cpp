@@ -1081,8 +1081,11 @@ QByteArray StreamEvent::toSse() const
 
 void StreamEvent::appendSse(QByteArray &wire) const
 {
-    wire.reserve(wire.size() + 15 + type.size() + payload.json().size());
-    wire.append("event: ").append(type).append("\ndata: ").append(payload.json()).append("\n\n");
+    if (wire.isEmpty()) {
+        wire = toSse(); // one allocation of the exact size
+        return;
+    }
+    wire.append("event: ").append(type).append("\ndata: ").append(payload.json()).append("\n\n"); // grows geometrically
 }
 
 StreamEvent pingEvent()
