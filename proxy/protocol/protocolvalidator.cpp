@@ -230,7 +230,7 @@ void ProtocolValidator::blockStart(const QJsonObject &payload)
     // Adopt whatever was opened, so a single bad index does not make every later event look wrong.
     m_state = State::InBlock;
     m_openBlock = index;
-    m_nextBlockIndex = std::max(m_nextBlockIndex, index + 1);
+    m_nextBlockIndex = std::max(m_nextBlockIndex, qint64(index) + 1);
     m_blockType = block.value("type"_L1).toString();
     m_toolJson.clear();
     m_toolStartInput = block.value("input"_L1).toObject();

@@ -55,7 +55,7 @@ private:
 
     State m_state = State::Initial;
     qsizetype m_index = -1; // of the event being fed
-    int m_nextBlockIndex = 0;
+    qint64 m_nextBlockIndex = 0; // 64-bit: a transcript may use index INT_MAX, and the next is one more
     int m_openBlock = -1;
     QString m_blockType;
     QByteArray m_toolJson;

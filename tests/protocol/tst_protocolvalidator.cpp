@@ -112,6 +112,7 @@ private slots:
     void shouldReportEachGrammarViolationOnce();
     void shouldReturnViolationsFromTheEventThatCausedThem();
     void shouldReportAnUnfinishedStreamOnlyOnce();
+    void shouldNotOverflowAtTheLargestIndex();
 };
 
 void TstProtocolValidator::shouldAcceptValidStreams_data()
@@ -300,6 +301,20 @@ void TstProtocolValidator::shouldReportAnUnfinishedStreamOnlyOnce()
     QCOMPARE(validator.violations().size(), 1);
     QVERIFY(!validator.completed());
     QVERIFY(!validator.endedWithError());
+}
+
+// Found by fuzz_sseparser (fuzz/regressions/sseparser/validator-index-int-max): index + 1 overflowed an int.
+void TstProtocolValidator::shouldNotOverflowAtTheLargestIndex()
+{
+    const auto violations
+        = ProtocolValidator::validateTranscript(messageStart() + textBlock(2147483647) + textBlock(0) + ending);
+    QCOMPARE(violations.size(), 2);
+    QVERIFY2(violations[0].message.startsWith(
+                 u"event 1: content_block_start for index 2147483647 skips an index (expected 0)"_s),
+             qPrintable(violations[0].message));
+    QVERIFY2(violations[1].message.startsWith(
+                 u"event 4: content_block_start for index 0 reuses an index (expected 2147483648)"_s),
+             qPrintable(violations[1].message));
 }
 
 QTEST_GUILESS_MAIN(TstProtocolValidator)
