@@ -3,6 +3,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <limits>
+
 using namespace Qt::StringLiterals;
 
 namespace Proxy {
@@ -28,9 +30,10 @@ int jsonTokens(const QJsonValue &value)
     return textTokens(value.toVariant().toString());
 }
 
-int contentTokens(const QJsonValue &content);
+qint64 contentTokens(const QJsonValue &content);
 
-int blockTokens(const QJsonObject &block)
+// Sums are 64-bit: a request under the 32 MiB body limit can hold 1.4 million image blocks (2.1 billion tokens).
+qint64 blockTokens(const QJsonObject &block)
 {
     const QString type = block.value(u"type"_s).toString();
     if (type == u"text"_s)
@@ -57,11 +60,11 @@ int blockTokens(const QJsonObject &block)
     return 0;
 }
 
-int contentTokens(const QJsonValue &content)
+qint64 contentTokens(const QJsonValue &content)
 {
     if (content.isString())
         return textTokens(content.toString());
-    int total = 0;
+    qint64 total = 0;
     const QJsonArray blocks = content.toArray();
     for (const QJsonValue &block : blocks)
         total += blockTokens(block.toObject());
@@ -72,7 +75,7 @@ int contentTokens(const QJsonValue &content)
 
 int estimateInputTokens(const QJsonObject &request)
 {
-    int total = contentTokens(request.value(u"system"_s));
+    qint64 total = contentTokens(request.value(u"system"_s));
     const QJsonArray messages = request.value(u"messages"_s).toArray();
     for (const QJsonValue &message : messages)
         total += perMessage + contentTokens(message[u"content"_s]);
@@ -81,7 +84,7 @@ int estimateInputTokens(const QJsonObject &request)
         total += perTool + textTokens(tool[u"name"_s].toString()) + textTokens(tool[u"description"_s].toString())
             + jsonTokens(tool[u"input_schema"_s]);
     }
-    return qMax(total, 1);
+    return int(qBound(qint64(1), total, qint64(std::numeric_limits<int>::max())));
 }
 
 } // namespace Proxy

@@ -5,6 +5,8 @@
 #include <QJsonDocument>
 #include <QTest>
 
+#include <limits>
+
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -28,6 +30,7 @@ private slots:
     void shouldGrowWithEveryMessage();
     void shouldGrowWithEveryTool();
     void shouldBeDeterministic();
+    void shouldSaturateInsteadOfOverflowing();
 };
 
 // Each row's comment is the hand computation: ceil(UTF-8 bytes / 4) per text, +4 per message, +8 per tool.
@@ -129,6 +132,20 @@ void TstTokenEstimator::shouldBeDeterministic()
     const QJsonObject request = userMessage(R"([{"type":"tool_use","name":"Bash","input":{"b":1,"a":[2,3]}}])");
     QCOMPARE(Proxy::estimateInputTokens(request), Proxy::estimateInputTokens(QJsonObject(request)));
     QCOMPARE(Proxy::estimateInputTokens(request), 1 + 5 + 4); // {"a":[2,3],"b":1}: 17 bytes, keys sorted
+}
+
+// 1,342,178 image blocks (1,600 tokens each) fit in a 23 MB body, under the 32 MiB limit, and add up to more than
+// INT_MAX: the sum used to overflow (undefined behaviour, a negative or wrapped estimate).
+void TstTokenEstimator::shouldSaturateInsteadOfOverflowing()
+{
+    constexpr int images = 1'342'178;
+    const QByteArray image = R"({"type":"image"},)";
+    QByteArray content = "[" + image.repeated(images);
+    content.back() = ']';
+    QVERIFY(content.size() < 32 * 1024 * 1024);
+    const QJsonObject request = userMessage(content);
+    QCOMPARE(request.value(u"messages"_s)[0][u"content"_s].toArray().size(), images);
+    QCOMPARE(Proxy::estimateInputTokens(request), std::numeric_limits<int>::max());
 }
 
 QTEST_GUILESS_MAIN(TstTokenEstimator)
