@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <new>
 
+#ifndef SWITCHYARD_BENCH_NO_MALLOC_HOOKS // sanitizer builds own malloc themselves: no counting there
+
 // glibc's own entry points: the definitions below replace malloc & co. for the whole process (the executable's
 // symbols win over libc's in dynamic linking) and forward here.
 extern "C" {
@@ -95,3 +97,18 @@ std::uint64_t count()
 }
 
 } // namespace AllocCounter
+
+#else
+
+namespace AllocCounter {
+
+void setEnabled(bool) {}
+
+std::uint64_t count()
+{
+    return 0;
+}
+
+} // namespace AllocCounter
+
+#endif

@@ -4,7 +4,8 @@
 
 // Counts calls to malloc/calloc/realloc made anywhere in the process (Qt's containers allocate with malloc,
 // not operator new, so counting operator new alone would miss nearly everything). Linking alloccounter.cpp
-// interposes the C allocator; counting is off until enabled.
+// interposes the C allocator; counting is off until enabled. In sanitizer builds (which replace malloc
+// themselves) nothing is interposed and count() stays 0.
 namespace AllocCounter {
 
 void setEnabled(bool on);
