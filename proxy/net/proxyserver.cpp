@@ -318,6 +318,14 @@ void ProxyServer::setUpstream(const UpstreamProfile &profile, const QByteArray &
     m_models = profile.modelMapper();
 }
 
+bool ProxyServer::setInboundToken(const QByteArray &token)
+{
+    if (token.isEmpty() && m_listener && !m_listener->serverAddress().isLoopback())
+        return false;
+    m_config.inboundToken = token;
+    return true;
+}
+
 void ProxyServer::stopListening()
 {
     if (m_listener)

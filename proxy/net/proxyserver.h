@@ -35,6 +35,11 @@ public:
 
     // New exchanges use the new profile; in-flight ones finish with the one they started with.
     void setUpstream(const UpstreamProfile &profile, const QByteArray &key);
+    // New exchanges use these; in-flight ones keep theirs.
+    void setFallbacks(const QList<UpstreamTarget> &fallbacks) { m_config.fallbacks = fallbacks; }
+    void setRetryPolicy(const RetryPolicy &policy) { m_config.retry = policy; }
+    // Refused (false) when it would leave a non-loopback listener without a token.
+    [[nodiscard]] bool setInboundToken(const QByteArray &token);
     [[nodiscard]] const ProxyConfig &config() const { return m_config; }
 
     // Stops accepting connections (graceful shutdown); in-flight exchanges go on until they finish.

@@ -97,6 +97,31 @@ Result<void> ProxyService::setUpstream(const UpstreamProfile &profile, const QBy
     return {};
 }
 
+Result<void> ProxyService::setFallbacks(const QList<UpstreamTarget> &fallbacks)
+{
+    QList<UpstreamTarget> resolved = fallbacks;
+    for (UpstreamTarget &fallback : resolved) {
+        const Result<UpstreamProfile> profile = resolve(fallback.profile);
+        if (!profile)
+            return tl::unexpected(profile.error());
+        fallback.profile = *profile;
+    }
+    m_config.fallbacks = fallbacks;
+    if (m_server)
+        m_server->setFallbacks(resolved);
+    return {};
+}
+
+Result<void> ProxyService::setInboundToken(const QByteArray &token)
+{
+    if (m_server && !m_server->setInboundToken(token)) {
+        return tl::unexpected(Error::make(ErrorType::Api, u"an inbound token is required while listening on a "
+                                                          "non-loopback address"_s));
+    }
+    m_config.inboundToken = token;
+    return {};
+}
+
 void ProxyService::shutdown(int graceMs)
 {
     if (m_shuttingDown)

@@ -38,6 +38,10 @@ public:
 
     // New exchanges use the new upstream; in-flight ones finish on the old one.
     [[nodiscard]] Result<void> setUpstream(const UpstreamProfile &profile, const QByteArray &key);
+    // The fallback chain (each profile with its key), tried in order before the first byte (docs/SECURITY.md).
+    [[nodiscard]] Result<void> setFallbacks(const QList<UpstreamTarget> &fallbacks);
+    // The inbound token clients must send; empty turns the check off (refused on a non-loopback address).
+    [[nodiscard]] Result<void> setInboundToken(const QByteArray &token);
 
     // Stops accepting connections and emits drained() once no exchange is in flight (at once if none is).
     // Exchanges still running after graceMs end with a retryable overloaded_error (an error event when

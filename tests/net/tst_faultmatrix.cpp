@@ -474,9 +474,12 @@ private Q_SLOTS:
         const Finished cut = *streamed();
         QCOMPARE(cut.outcome, Exchange::Outcome::Cancelled);
         QVERIFY(cut.error && cut.error->message.contains(u"read too slowly"_s));
-        // One write past the bound at most (one upstream read's worth of events).
-        QVERIFY2(largestBacklog < bound + 2 * 1024 * 1024, qPrintable(QString::number(largestBacklog)));
-        QTRY_COMPARE(m_h->upstream.clientsGone, 1);
+        // Past the bound by at most what one upstream read produced (QNAM may hand over a few MB at once on a
+        // loaded machine) — far below the ~25 MB the upstream sent.
+        QVERIFY2(largestBacklog < bound + 8 * 1024 * 1024, qPrintable(QString::number(largestBacklog)));
+        // The upstream reply is released (cleanup() counts it); the scripted upstream may already have handed all
+        // of its bytes to its socket, so it need not notice.
+        QTRY_COMPARE(m_h->client.activeRequestCount(), 0);
         delete silent;
     }
 

@@ -274,6 +274,17 @@ private Q_SLOTS:
         config.inboundToken = "tok";
         ProxyServer guarded(config, &m_harness->client);
         QVERIFY(guarded.listen(QHostAddress::AnyIPv4, 0));
+        QVERIFY(!guarded.setInboundToken({})); // nor can the token be dropped later
+        QVERIFY(guarded.setInboundToken("another"));
+    }
+
+    void shouldApplyANewInboundTokenToNewRequests()
+    {
+        QVERIFY(m_server->setInboundToken("tok-later"));
+        QCOMPARE(send("POST", u"/v1/messages"_s, messagesBody()).status, 401);
+        QVERIFY(m_server->setInboundToken({})); // loopback: the check may be turned off again
+        m_upstream->enqueue(FakeUpstream::json(completion(u"open"_s)));
+        QCOMPARE(send("POST", u"/v1/messages"_s, messagesBody()).status, 200);
     }
 
     // Raw HTTP: the answer must come while the client is still "sending" (nothing more was read).
