@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <QJsonParseError>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -70,6 +71,29 @@ QString kindMessage(const QJsonValue &value, Kind kind)
         return u"Input should be a valid list or string"_s;
     }
     return {};
+}
+
+// Tool schemas are the only client JSON passed upstream as it is, one level deeper than it came. 100 levels keep the
+// upstream body within serde_json's default limit of 128 (and far from the 1,024 QJsonDocument reads); no real
+// schema comes close.
+constexpr int maxSchemaDepth = 100;
+
+// Levels of objects and arrays in `value` (0 for a scalar), counted no further than limit + 1.
+int nestingDepth(const QJsonValue &value, int limit)
+{
+    if (limit < 0 || !(value.isObject() || value.isArray()))
+        return 0;
+    int deepest = 0;
+    if (value.isObject()) {
+        const QJsonObject object = value.toObject();
+        for (auto it = object.constBegin(); it != object.constEnd() && deepest <= limit; ++it)
+            deepest = std::max(deepest, nestingDepth(it.value(), limit - 1));
+    } else {
+        const QJsonArray array = value.toArray();
+        for (qsizetype i = 0; i < array.size() && deepest <= limit; ++i)
+            deepest = std::max(deepest, nestingDepth(array.at(i), limit - 1));
+    }
+    return 1 + deepest;
 }
 
 // Anthropic names a field by its dotted path: "messages.1.content.0.text".
@@ -484,6 +508,10 @@ void Mapper::mapTools(const QJsonArray &tools)
             continue;
         const QString name = required(tool, u"name"_s, path, Kind::NonEmptyString).toString();
         const QJsonObject schema = required(tool, u"input_schema"_s, path, Kind::Dictionary).toObject();
+        if (nestingDepth(schema, maxSchemaDepth) > maxSchemaDepth) {
+            fail(fieldPath(path, u"input_schema"_s),
+                 u"Schema should not be nested deeper than %1 levels"_s.arg(maxSchemaDepth));
+        }
         QJsonObject function{
             { u"name"_s, m_result.toolNames.toUpstream(name) },
             { u"parameters"_s, cleanToolSchema(schema) },

@@ -114,6 +114,7 @@ private slots:
     void shouldUseOneToolNameMapEverywhere();
     void shouldRejectInvalidRequest_data();
     void shouldRejectInvalidRequest();
+    void shouldRefuseToolSchemasNestedTooDeeply();
     void shouldParseJsonObject_data();
     void shouldParseJsonObject();
     void shouldMatchGoldenRequest_data();
@@ -759,6 +760,26 @@ void TstRequestMapper::shouldRejectInvalidRequest()
     QCOMPARE(mapped.error().message, message);
     QCOMPARE(mapped.error().type, Proxy::ErrorType::InvalidRequest);
     QCOMPARE(mapped.error().httpStatus, 400);
+}
+
+// Seen with fuzz_requestmapper (fuzz/regressions/requestmapper/tool-schema-nested-1020): a schema the client's JSON
+// could hold made an upstream body QJsonDocument could no longer read.
+void TstRequestMapper::shouldRefuseToolSchemasNestedTooDeeply()
+{
+    const auto request = [](int depth) {
+        QJsonObject schema; // {"not":{"not":…{}}}, `depth` objects
+        for (int i = 1; i < depth; ++i)
+            schema = QJsonObject{ { u"not"_s, schema } };
+        QJsonObject withTool = baseRequest();
+        withTool.insert(u"tools"_s, QJsonArray{ QJsonObject{ { u"name"_s, u"t"_s }, { u"input_schema"_s, schema } } });
+        return withTool;
+    };
+    const Result<MappedRequest> deepest = Proxy::mapRequest(request(100), testOptions());
+    QVERIFY2(deepest, errorText(deepest).constData());
+    const Result<MappedRequest> tooDeep = Proxy::mapRequest(request(101), testOptions());
+    QVERIFY(!tooDeep);
+    QCOMPARE(tooDeep.error().message, u"tools.0.input_schema: Schema should not be nested deeper than 100 levels"_s);
+    QCOMPARE(tooDeep.error().httpStatus, 400);
 }
 
 void TstRequestMapper::shouldParseJsonObject_data()
