@@ -197,7 +197,7 @@ void Exchange::sendEvents(const QList<StreamEvent> &events, const QList<quint64>
     QByteArray wire;
     for (qsizetype i = 0; i < events.size(); ++i) {
         const StreamEvent &event = events[i];
-        const QByteArray json = compact(event.payload);
+        const QByteArray &json = event.payload.json(); // written by the translator, no re-serialising
         wire += "event: " + event.type + "\ndata: " + json + "\n\n";
         ++m_eventCounts[event.type];
         if (event.type == "error" && !m_error) {

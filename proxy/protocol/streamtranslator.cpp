@@ -10,6 +10,8 @@
 #include <QVarLengthArray>
 
 #include <array>
+#include <charconv>
+#include <iterator>
 #include <cstring>
 #include <vector>
 
@@ -318,6 +320,11 @@ QString excerpt(QStringView text)
 }
 
 // --- event payloads, in Anthropic's shapes ----------------------------------------------------------------
+// Written straight to compact JSON bytes, byte for byte what QJsonDocument::toJson(Compact) writes for the same
+// object (keys sorted, same escapes, integers as integers): building a QJsonObject per event and serialising it
+// was two thirds of the cost of a chunk (docs/BENCHMARKS.md).
+
+enum class BlockKind : quint8 { None, Text, Thinking, Tool };
 
 const QByteArray typeMessageStart = QByteArrayLiteral("message_start");
 const QByteArray typeBlockStart = QByteArrayLiteral("content_block_start");
@@ -328,46 +335,212 @@ const QByteArray typeMessageStop = QByteArrayLiteral("message_stop");
 const QByteArray typePing = QByteArrayLiteral("ping");
 const QByteArray typeError = QByteArrayLiteral("error");
 
-StreamEvent blockStart(int index, QJsonObject block)
+constexpr char hexDigit(unsigned value)
 {
-    return { typeBlockStart,
-        QJsonObject{ { u"type"_s, u"content_block_start"_s }, { u"index"_s, index }, { u"content_block"_s, block } } };
+    return char(value < 10 ? '0' + value : 'a' + value - 10);
 }
 
-// Deltas are most of a stream. Copying a prepared object and replacing one value costs a third of building it.
-struct DeltaShapes {
-    QJsonObject event{ { u"type"_s, u"content_block_delta"_s }, { u"index"_s, 0 }, { u"delta"_s, QJsonObject() } };
-    QJsonObject text{ { u"type"_s, u"text_delta"_s }, { u"text"_s, QString() } };
-    QJsonObject thinking{ { u"type"_s, u"thinking_delta"_s }, { u"thinking"_s, QString() } };
-    QJsonObject signature{ { u"type"_s, u"signature_delta"_s }, { u"signature"_s, QString() } };
-    QJsonObject json{ { u"type"_s, u"input_json_delta"_s }, { u"partial_json"_s, QString() } };
-};
+// Bytes an ASCII character takes in a JSON string beyond its own: 1 for \" \\ \b \f \n \r \t, 5 for \u00xx.
+constexpr std::array<quint8, 128> asciiEscapeExtra = [] {
+    std::array<quint8, 128> extra{};
+    for (std::size_t c = 0; c < 0x20; ++c)
+        extra[c] = 5;
+    for (const char c : { '"', '\\', '\b', '\f', '\n', '\r', '\t' })
+        extra[std::size_t(c)] = 1;
+    return extra;
+}();
 
-const DeltaShapes &shapes()
+// The bytes appendJsonString() writes for `text`, quotes included.
+qsizetype jsonStringSize(QStringView text)
 {
-    static const DeltaShapes instance;
-    return instance;
+    qsizetype bytes = 2 + text.size();
+    const char16_t *p = text.utf16();
+    const char16_t *const end = p + text.size();
+    while (p != end) {
+        const char16_t u = *p++;
+        if (u < 0x80) {
+            bytes += asciiEscapeExtra[u];
+        } else if (u < 0x800) {
+            bytes += 1;
+        } else if (!QChar::isSurrogate(u)) {
+            bytes += 2;
+        } else if (QChar::isHighSurrogate(u) && p != end && QChar::isLowSurrogate(*p)) {
+            bytes += 2; // 4 bytes for 2 units
+            ++p;
+        } else {
+            bytes += 5; // a lone surrogate: \udxxx
+        }
+    }
+    return bytes;
 }
 
-StreamEvent blockDelta(int index, const QJsonObject &shape, QLatin1StringView field, const QString &value)
+// `text` as a JSON string, escaped as QJsonDocument escapes it: " and \, \b \f \n \r \t, other control
+// characters as \u00xx, a lone surrogate as \uxxxx (lower-case hex); everything else as UTF-8.
+void appendJsonString(QByteArray &out, QStringView text)
 {
-    QJsonObject delta = shape;
-    delta.insert(field, value);
-    QJsonObject event = shapes().event;
-    event.insert("index"_L1, index);
-    event.insert("delta"_L1, delta);
-    return { typeBlockDelta, std::move(event) };
+    const qsizetype at = out.size();
+    out.resize(at + jsonStringSize(text)); // within the capacity the caller reserved, when it did
+    char *o = out.data() + at;
+    *o++ = '"';
+    const char16_t *p = text.utf16();
+    const char16_t *const end = p + text.size();
+    while (p != end) {
+        const char16_t u = *p++;
+        if (u < 0x80) {
+            if (asciiEscapeExtra[u] == 0) {
+                *o++ = char(u);
+                continue;
+            }
+            *o++ = '\\';
+            switch (u) {
+            case u'"':
+                *o++ = '"';
+                break;
+            case u'\\':
+                *o++ = '\\';
+                break;
+            case u'\b':
+                *o++ = 'b';
+                break;
+            case u'\f':
+                *o++ = 'f';
+                break;
+            case u'\n':
+                *o++ = 'n';
+                break;
+            case u'\r':
+                *o++ = 'r';
+                break;
+            case u'\t':
+                *o++ = 't';
+                break;
+            default:
+                *o++ = 'u';
+                *o++ = '0';
+                *o++ = '0';
+                *o++ = hexDigit(u >> 4);
+                *o++ = hexDigit(u & 0xf);
+            }
+        } else if (u < 0x800) {
+            *o++ = char(0xc0 | (u >> 6));
+            *o++ = char(0x80 | (u & 0x3f));
+        } else if (!QChar::isSurrogate(u)) {
+            *o++ = char(0xe0 | (u >> 12));
+            *o++ = char(0x80 | ((u >> 6) & 0x3f));
+            *o++ = char(0x80 | (u & 0x3f));
+        } else if (QChar::isHighSurrogate(u) && p != end && QChar::isLowSurrogate(*p)) {
+            const char32_t cp = QChar::surrogateToUcs4(u, *p++);
+            *o++ = char(0xf0 | (cp >> 18));
+            *o++ = char(0x80 | ((cp >> 12) & 0x3f));
+            *o++ = char(0x80 | ((cp >> 6) & 0x3f));
+            *o++ = char(0x80 | (cp & 0x3f));
+        } else {
+            *o++ = '\\';
+            *o++ = 'u';
+            *o++ = hexDigit(u >> 12);
+            *o++ = hexDigit((u >> 8) & 0xf);
+            *o++ = hexDigit((u >> 4) & 0xf);
+            *o++ = hexDigit(u & 0xf);
+        }
+    }
+    *o = '"';
+}
+
+void appendInt(QByteArray &out, qint64 value)
+{
+    char digits[24];
+    const auto result = std::to_chars(std::begin(digits), std::end(digits), value);
+    out.append(digits, result.ptr - digits);
+}
+
+enum class DeltaKind : quint8 { Text, Thinking, Signature, Json };
+
+// Deltas are most of a stream: one allocation each, sized exactly.
+StreamEvent blockDelta(int index, DeltaKind kind, QStringView value)
+{
+    struct Shape {
+        QByteArrayView head;
+        QByteArrayView tail;
+    };
+    static constexpr Shape shapes[] = {
+        { R"({"delta":{"text":)", R"(,"type":"text_delta"},"index":)" },
+        { R"({"delta":{"thinking":)", R"(,"type":"thinking_delta"},"index":)" },
+        { R"({"delta":{"signature":)", R"(,"type":"signature_delta"},"index":)" },
+        { R"({"delta":{"partial_json":)", R"(,"type":"input_json_delta"},"index":)" },
+    };
+    constexpr QByteArrayView end = R"(,"type":"content_block_delta"})";
+    const Shape &shape = shapes[int(kind)];
+    QByteArray json;
+    json.reserve(shape.head.size() + jsonStringSize(value) + shape.tail.size() + 11 + end.size());
+    json.append(shape.head);
+    appendJsonString(json, value);
+    json.append(shape.tail);
+    appendInt(json, index);
+    json.append(end);
+    return { typeBlockDelta, EventPayload(std::move(json)) };
+}
+
+StreamEvent blockStart(int index, BlockKind kind, QStringView id = {}, QStringView name = {})
+{
+    QByteArray json;
+    json.reserve(128 + id.size() * 3 + name.size() * 3);
+    json.append(R"({"content_block":)");
+    switch (kind) {
+    case BlockKind::None: // not a block
+    case BlockKind::Text:
+        json.append(R"({"text":"","type":"text"})");
+        break;
+    case BlockKind::Thinking:
+        json.append(R"({"thinking":"","type":"thinking"})");
+        break;
+    case BlockKind::Tool:
+        json.append(R"({"id":)");
+        appendJsonString(json, id);
+        json.append(R"(,"input":{},"name":)");
+        appendJsonString(json, name);
+        json.append(R"(,"type":"tool_use"})");
+        break;
+    }
+    json.append(R"(,"index":)");
+    appendInt(json, index);
+    json.append(R"(,"type":"content_block_start"})");
+    return { typeBlockStart, EventPayload(std::move(json)) };
 }
 
 StreamEvent blockStop(int index)
 {
-    return { typeBlockStop, QJsonObject{ { u"type"_s, u"content_block_stop"_s }, { u"index"_s, index } } };
+    QByteArray json;
+    json.reserve(48);
+    json.append(R"({"index":)");
+    appendInt(json, index);
+    json.append(R"(,"type":"content_block_stop"})");
+    return { typeBlockStop, EventPayload(std::move(json)) };
 }
 
-QJsonObject usageObject(int input, int output, int cacheCreation, int cacheRead)
+struct Usage {
+    int input = 0;
+    int output = 0;
+    int cacheCreation = 0;
+    int cacheRead = 0;
+};
+
+QJsonObject usageObject(const Usage &usage)
 {
-    return QJsonObject{ { u"input_tokens"_s, input }, { u"output_tokens"_s, output },
-        { u"cache_creation_input_tokens"_s, cacheCreation }, { u"cache_read_input_tokens"_s, cacheRead } };
+    return QJsonObject{ { u"input_tokens"_s, usage.input }, { u"output_tokens"_s, usage.output },
+        { u"cache_creation_input_tokens"_s, usage.cacheCreation }, { u"cache_read_input_tokens"_s, usage.cacheRead } };
+}
+
+void appendUsage(QByteArray &json, const Usage &usage)
+{
+    json.append(R"({"cache_creation_input_tokens":)");
+    appendInt(json, usage.cacheCreation);
+    json.append(R"(,"cache_read_input_tokens":)");
+    appendInt(json, usage.cacheRead);
+    json.append(R"(,"input_tokens":)");
+    appendInt(json, usage.input);
+    json.append(R"(,"output_tokens":)");
+    appendInt(json, usage.output);
+    json.append('}');
 }
 
 QString stringOf(const QJsonValue &value)
@@ -867,8 +1040,6 @@ QString decoded(const Span &span)
     return result;
 }
 
-enum class BlockKind : quint8 { None, Text, Thinking, Tool };
-
 struct ToolCall {
     enum class Stage : quint8 { Waiting, Open, Closed };
 
@@ -893,23 +1064,42 @@ struct ToolCall {
 
 } // namespace
 
+EventPayload::EventPayload(const QJsonObject &object)
+    : m_json(QJsonDocument(object).toJson(QJsonDocument::Compact))
+{
+}
+
+QJsonObject EventPayload::toObject() const
+{
+    return QJsonDocument::fromJson(m_json).object();
+}
+
 QByteArray StreamEvent::toSse() const
 {
-    return "event: " + type + "\ndata: " + QJsonDocument(payload).toJson(QJsonDocument::Compact) + "\n\n";
+    return "event: " + type + "\ndata: " + payload.json() + "\n\n";
+}
+
+void StreamEvent::appendSse(QByteArray &wire) const
+{
+    wire.reserve(wire.size() + 15 + type.size() + payload.json().size());
+    wire.append("event: ").append(type).append("\ndata: ").append(payload.json()).append("\n\n");
 }
 
 StreamEvent pingEvent()
 {
-    return { typePing, QJsonObject{ { u"type"_s, u"ping"_s } } };
+    static const EventPayload ping(QByteArrayLiteral(R"({"type":"ping"})"));
+    return { typePing, ping };
 }
 
 StreamEvent errorEvent(const Error &error)
 {
-    return {
-        typeError,
-        QJsonObject{ { u"type"_s, u"error"_s },
-            { u"error"_s, QJsonObject{ { u"type"_s, errorTypeName(error.type) }, { u"message"_s, error.message } } } }
-    };
+    QByteArray json;
+    json.append(R"({"error":{"message":)");
+    appendJsonString(json, error.message);
+    json.append(R"(,"type":)");
+    appendJsonString(json, errorTypeName(error.type));
+    json.append(R"(},"type":"error"})");
+    return { typeError, EventPayload(std::move(json)) };
 }
 
 struct StreamTranslator::State {
@@ -949,7 +1139,7 @@ struct StreamTranslator::State {
     void schedule(QList<StreamEvent> &out);
     void startTool(std::size_t call, QList<StreamEvent> &out);
     // Closes the open block and starts a new one of `kind`; false when closing ended the stream.
-    bool openBlock(BlockKind kind, const QJsonObject &contentBlock, QList<StreamEvent> &out);
+    bool openBlock(BlockKind kind, QList<StreamEvent> &out, QStringView toolId = {}, QStringView toolName = {});
     void closeOpenBlock(QList<StreamEvent> &out);
     void complete(QList<StreamEvent> &out);
     void fail(const Error &error, QList<StreamEvent> &out);
@@ -957,7 +1147,7 @@ struct StreamTranslator::State {
     void emitted(QStringView text) { emittedBytes += utf8Length(text); }
 
     [[nodiscard]] QString stopReason() const;
-    [[nodiscard]] QJsonObject usage() const;
+    [[nodiscard]] Usage usage() const;
 };
 
 void StreamTranslator::State::chunk(const QByteArray &data, QList<StreamEvent> &out)
@@ -1056,10 +1246,9 @@ void StreamTranslator::State::text(const QString &value, QList<StreamEvent> &out
 {
     if (value.isEmpty())
         return;
-    if (open != BlockKind::Text
-        && !openBlock(BlockKind::Text, QJsonObject{ { u"type"_s, u"text"_s }, { u"text"_s, QString() } }, out))
+    if (open != BlockKind::Text && !openBlock(BlockKind::Text, out))
         return;
-    out.append(blockDelta(openIndex, shapes().text, "text"_L1, value));
+    out.append(blockDelta(openIndex, DeltaKind::Text, value));
     emitted(value);
 }
 
@@ -1067,12 +1256,10 @@ void StreamTranslator::State::thinkingText(const QString &value, QList<StreamEve
 {
     if (value.isEmpty())
         return;
-    if (open != BlockKind::Thinking
-        && !openBlock(BlockKind::Thinking, QJsonObject{ { u"type"_s, u"thinking"_s }, { u"thinking"_s, QString() } },
-                      out))
+    if (open != BlockKind::Thinking && !openBlock(BlockKind::Thinking, out))
         return;
     thinking += value;
-    out.append(blockDelta(openIndex, shapes().thinking, "thinking"_L1, value));
+    out.append(blockDelta(openIndex, DeltaKind::Thinking, value));
     emitted(value);
 }
 
@@ -1129,7 +1316,7 @@ void StreamTranslator::State::toolFragment(
         if (call.json.isEmpty()) {
             // Only whitespace so far: nothing worth a delta, and arguments that stay blank mean input {}.
         } else if (call.stage == ToolCall::Stage::Open) {
-            out.append(blockDelta(openIndex, shapes().json, "partial_json"_L1, arguments));
+            out.append(blockDelta(openIndex, DeltaKind::Json, arguments));
             emitted(arguments);
         } else if (call.stage == ToolCall::Stage::Waiting) {
             call.pending += arguments;
@@ -1164,14 +1351,14 @@ void StreamTranslator::State::schedule(QList<StreamEvent> &out)
     }
 }
 
-bool StreamTranslator::State::openBlock(BlockKind kind, const QJsonObject &contentBlock, QList<StreamEvent> &out)
+bool StreamTranslator::State::openBlock(BlockKind kind, QList<StreamEvent> &out, QStringView toolId, QStringView toolName)
 {
     closeOpenBlock(out);
     if (done)
         return false;
     open = kind;
     openIndex = nextBlock++;
-    out.append(blockStart(openIndex, contentBlock));
+    out.append(blockStart(openIndex, kind, toolId, toolName));
     return true;
 }
 
@@ -1179,16 +1366,13 @@ void StreamTranslator::State::startTool(std::size_t position, QList<StreamEvent>
 {
     ToolCall &call = calls[position];
     const QString id = call.upstreamId.isEmpty() ? QString::fromLatin1(makeId("toolu_")) : call.upstreamId;
-    if (!openBlock(BlockKind::Tool,
-                   QJsonObject{ { u"type"_s, u"tool_use"_s }, { u"id"_s, id }, { u"name"_s, call.name },
-                                { u"input"_s, QJsonObject() } },
-                   out))
+    if (!openBlock(BlockKind::Tool, out, id, call.name))
         return;
     call.stage = ToolCall::Stage::Open;
     openCall = position;
     emittedToolUse = true;
     if (!call.pending.isEmpty()) {
-        out.append(blockDelta(openIndex, shapes().json, "partial_json"_L1, call.pending));
+        out.append(blockDelta(openIndex, DeltaKind::Json, call.pending));
         emitted(call.pending);
         call.pending = QString();
     }
@@ -1202,7 +1386,7 @@ void StreamTranslator::State::closeOpenBlock(QList<StreamEvent> &out)
     case BlockKind::Text:
         break;
     case BlockKind::Thinking:
-        out.append(blockDelta(openIndex, shapes().signature, "signature"_L1, thinkingSignature(thinking)));
+        out.append(blockDelta(openIndex, DeltaKind::Signature, thinkingSignature(thinking)));
         thinking.clear();
         break;
     case BlockKind::Tool: {
@@ -1238,15 +1422,20 @@ void StreamTranslator::State::complete(QList<StreamEvent> &out)
     if (done)
         return;
     completed = true;
-    const QString reason = stopReason();
-    out.append({ typeMessageDelta,
-        QJsonObject{ { u"type"_s, u"message_delta"_s },
-            { u"delta"_s,
-                QJsonObject{ { u"stop_reason"_s, reason },
-                    { u"stop_sequence"_s,
-                        stopSequence.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(stopSequence) } } },
-            { u"usage"_s, usage() } } });
-    out.append({ typeMessageStop, QJsonObject{ { u"type"_s, u"message_stop"_s } } });
+    QByteArray json;
+    json.append(R"({"delta":{"stop_reason":)");
+    appendJsonString(json, stopReason());
+    json.append(R"(,"stop_sequence":)");
+    if (stopSequence.isEmpty())
+        json.append("null");
+    else
+        appendJsonString(json, stopSequence);
+    json.append(R"(},"type":"message_delta","usage":)");
+    appendUsage(json, usage());
+    json.append('}');
+    out.append({ typeMessageDelta, EventPayload(std::move(json)) });
+    static const EventPayload messageStop(QByteArrayLiteral(R"({"type":"message_stop"})"));
+    out.append({ typeMessageStop, messageStop });
     done = true;
 }
 
@@ -1276,23 +1465,22 @@ QString StreamTranslator::State::stopReason() const
     return mapStopReason(sawFinish ? finishReason : u"stop"_s, emittedToolUse);
 }
 
-QJsonObject StreamTranslator::State::usage() const
+Usage StreamTranslator::State::usage() const
 {
-    int input = qMax(1, options.estimatedInputTokens);
-    int output = int((emittedBytes + 3) / 4);
-    int cacheCreation = 0;
-    int cacheRead = 0;
+    Usage result;
+    result.input = qMax(1, options.estimatedInputTokens);
+    result.output = int((emittedBytes + 3) / 4);
     if (!upstreamUsage.isEmpty()) {
         const QJsonObject mapped = mapUsage(upstreamUsage);
         if (upstreamUsage.contains("prompt_tokens"_L1)) {
-            input = mapped.value("input_tokens"_L1).toInt();
-            cacheCreation = mapped.value("cache_creation_input_tokens"_L1).toInt();
-            cacheRead = mapped.value("cache_read_input_tokens"_L1).toInt();
+            result.input = mapped.value("input_tokens"_L1).toInt();
+            result.cacheCreation = mapped.value("cache_creation_input_tokens"_L1).toInt();
+            result.cacheRead = mapped.value("cache_read_input_tokens"_L1).toInt();
         }
         if (upstreamUsage.contains("completion_tokens"_L1))
-            output = mapped.value("output_tokens"_L1).toInt();
+            result.output = mapped.value("output_tokens"_L1).toInt();
     }
-    return usageObject(input, output, cacheCreation, cacheRead);
+    return result;
 }
 
 StreamTranslator::StreamTranslator(Options options)
@@ -1308,18 +1496,15 @@ QList<StreamEvent> StreamTranslator::start()
     if (d->started || d->done)
         return {};
     d->started = true;
-    const QJsonObject message{
-        { u"id"_s, QString::fromLatin1(d->options.messageId) },
-        { u"type"_s, u"message"_s },
-        { u"role"_s, u"assistant"_s },
-        { u"content"_s, QJsonArray() },
-        { u"model"_s, d->options.clientModel },
-        { u"stop_reason"_s, QJsonValue(QJsonValue::Null) },
-        { u"stop_sequence"_s, QJsonValue(QJsonValue::Null) },
-        { u"usage"_s, usageObject(qMax(1, d->options.estimatedInputTokens), 0, 0, 0) },
-    };
-    return { { typeMessageStart, QJsonObject{ { u"type"_s, u"message_start"_s }, { u"message"_s, message } } },
-        pingEvent() };
+    QByteArray json;
+    json.append(R"({"message":{"content":[],"id":)");
+    appendJsonString(json, QString::fromLatin1(d->options.messageId));
+    json.append(R"(,"model":)");
+    appendJsonString(json, d->options.clientModel);
+    json.append(R"(,"role":"assistant","stop_reason":null,"stop_sequence":null,"type":"message","usage":)");
+    appendUsage(json, Usage{ qMax(1, d->options.estimatedInputTokens), 0, 0, 0 });
+    json.append(R"(},"type":"message_start"})");
+    return { { typeMessageStart, EventPayload(std::move(json)) }, pingEvent() };
 }
 
 QList<StreamEvent> StreamTranslator::feed(const QByteArray &data)
@@ -1370,7 +1555,7 @@ QString StreamTranslator::stopReason() const
 
 QJsonObject StreamTranslator::usage() const
 {
-    return d->usage();
+    return usageObject(d->usage());
 }
 
 int StreamTranslator::blockCount() const

@@ -5,20 +5,53 @@
 
 #include <QByteArray>
 #include <QJsonObject>
+#include <QJsonValue>
 #include <QList>
 #include <QStringList>
 
 #include <memory>
+#include <utility>
 
 namespace Proxy {
+
+// An event's JSON payload, held as the compact bytes that go on the wire (keys sorted, as QJsonDocument writes
+// them). Events are written far more often than they are read back, and building a QJsonObject per event and
+// serialising it cost twice what translating the chunk does (docs/BENCHMARKS.md); the object is parsed from
+// the bytes only when someone asks for it (tests, the protocol validator).
+class EventPayload
+{
+public:
+    EventPayload() = default;
+    explicit EventPayload(QByteArray json)
+        : m_json(std::move(json))
+    {
+    }
+    // Both conversions are implicit, so code written against the QJsonObject member this replaced
+    // (`StreamEvent{type, QJsonObject{…}}`, `QJsonObject o = event.payload;`, `validator.feed(type, event.payload)`)
+    // still compiles and means the same.
+    EventPayload(const QJsonObject &object);
+    operator QJsonObject() const { return toObject(); }
+
+    [[nodiscard]] const QByteArray &json() const { return m_json; }
+    [[nodiscard]] QJsonObject toObject() const;
+    template<typename Key> [[nodiscard]] QJsonValue value(const Key &key) const { return toObject().value(key); }
+    template<typename Key> [[nodiscard]] QJsonValue operator[](const Key &key) const { return value(key); }
+
+    friend bool operator==(const EventPayload &, const EventPayload &) = default;
+
+private:
+    QByteArray m_json;
+};
 
 // One Anthropic streaming event, ready to be written as `event: <type>\ndata: <json>\n\n`.
 struct StreamEvent
 {
     QByteArray type;     // equals payload["type"]
-    QJsonObject payload;
+    EventPayload payload;
 
     [[nodiscard]] QByteArray toSse() const;
+    // Appends toSse() to `wire` without a temporary.
+    void appendSse(QByteArray &wire) const;
     friend bool operator==(const StreamEvent &, const StreamEvent &) = default;
 };
 
