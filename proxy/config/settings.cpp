@@ -23,6 +23,12 @@ constexpr Entry table[] = {
     {Settings::Key::Profiles, "upstream/profiles"},
     {Settings::Key::PingIntervalMs, "stream/pingIntervalMs"},
     {Settings::Key::ShutdownGraceMs, "shutdown/graceMs"},
+    {Settings::Key::RecordBodies, "history/recordBodies"},
+    {Settings::Key::HistoryRetentionDays, "history/retentionDays"},
+    {Settings::Key::HistoryMaxMegabytes, "history/maxMegabytes"},
+    {Settings::Key::RecordingPaused, "history/recordingPaused"},
+    {Settings::Key::KeyFileFallback, "credentials/fileFallback"},
+    {Settings::Key::TrayNoticeShown, "ui/trayNoticeShown"},
 };
 
 QString keyName(Settings::Key key)
@@ -61,6 +67,12 @@ QVariant Settings::defaultValue(Key key)
     case Key::Profiles: return u"[]"_s;
     case Key::PingIntervalMs: return defaults.pingIntervalMs;
     case Key::ShutdownGraceMs: return defaults.shutdownGraceMs;
+    case Key::RecordBodies: return true;
+    case Key::HistoryRetentionDays: return 30;
+    case Key::HistoryMaxMegabytes: return 200;
+    case Key::RecordingPaused:
+    case Key::KeyFileFallback:
+    case Key::TrayNoticeShown: return false;
     }
     return {};
 }

@@ -21,7 +21,11 @@ class Settings final : public QObject
     Q_DISABLE_COPY_MOVE(Settings)
 
 public:
-    enum class Key { ListenHost, ListenPort, ActiveProfile, Profiles, PingIntervalMs, ShutdownGraceMs };
+    enum class Key {
+        ListenHost, ListenPort, ActiveProfile, Profiles, PingIntervalMs, ShutdownGraceMs,
+        // Desktop: history recording, where API keys live (never here), first-run notices.
+        RecordBodies, HistoryRetentionDays, HistoryMaxMegabytes, RecordingPaused, KeyFileFallback, TrayNoticeShown
+    };
     Q_ENUM(Key)
 
     // The user's settings file (QSettings native format for organisation/application "Switchyard").

@@ -79,6 +79,32 @@ private Q_SLOTS:
         settings.set(Settings::Key::ActiveProfile, u"gone"_s);
         QVERIFY(settings.activeProfile().isDemo());
     }
+
+    void shouldDefaultAndPersistTheDesktopKeys()
+    {
+        {
+            Settings settings(file());
+            QCOMPARE(settings.value(Settings::Key::RecordBodies).toBool(), true);
+            QCOMPARE(settings.value(Settings::Key::HistoryRetentionDays).toInt(), 30);
+            QCOMPARE(settings.value(Settings::Key::HistoryMaxMegabytes).toInt(), 200);
+            QCOMPARE(settings.value(Settings::Key::RecordingPaused).toBool(), false);
+            QCOMPARE(settings.value(Settings::Key::KeyFileFallback).toBool(), false);
+            QCOMPARE(settings.value(Settings::Key::TrayNoticeShown).toBool(), false);
+            settings.set(Settings::Key::RecordBodies, false);
+            settings.set(Settings::Key::HistoryRetentionDays, 7);
+            settings.set(Settings::Key::HistoryMaxMegabytes, 50);
+            settings.set(Settings::Key::RecordingPaused, true);
+            settings.set(Settings::Key::KeyFileFallback, true);
+            settings.set(Settings::Key::TrayNoticeShown, true);
+        }
+        Settings reopened(file());
+        QCOMPARE(reopened.value(Settings::Key::RecordBodies).toBool(), false);
+        QCOMPARE(reopened.value(Settings::Key::HistoryRetentionDays).toInt(), 7);
+        QCOMPARE(reopened.value(Settings::Key::HistoryMaxMegabytes).toInt(), 50);
+        QCOMPARE(reopened.value(Settings::Key::RecordingPaused).toBool(), true);
+        QCOMPARE(reopened.value(Settings::Key::KeyFileFallback).toBool(), true);
+        QCOMPARE(reopened.value(Settings::Key::TrayNoticeShown).toBool(), true);
+    }
 };
 
 QTEST_GUILESS_MAIN(TstSettings)
