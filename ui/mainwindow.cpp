@@ -97,6 +97,8 @@ MainWindow::MainWindow(Proxy::ServiceHost *host, Proxy::SessionStore *store, QWi
     split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 3);
     split->setChildrenCollapsible(false);
+    const int em = fontMetrics().horizontalAdvance(u'M');
+    split->setSizes({44 * em, 66 * em});
     tabs->addTab(split, tr("Exchanges"));
     tabs->addTab(buildLogs(), tr("Logs"));
     layout->addWidget(tabs, 1);
@@ -219,7 +221,7 @@ QWidget *MainWindow::buildExchangeList()
     m_exchangeView->header()->setStretchLastSection(false);
     m_exchangeView->header()->setSectionResizeMode(QHeaderView::Interactive);
     const int em = fontMetrics().horizontalAdvance(u'M');
-    const int widths[] = {16, 13, 17, 8, 7, 7, 8, 7};
+    const int widths[] = {11, 10, 15, 6, 6, 6, 7, 7};
     for (int c = 0; c < ExchangeListModel::ColumnCount; ++c)
         m_exchangeView->setColumnWidth(c, widths[c] * em);
     connect(m_filter, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &parent) {

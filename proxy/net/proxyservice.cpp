@@ -175,9 +175,8 @@ void ProxyService::sendTestRequest()
     target.setPath(u"/v1/messages"_s);
     QNetworkRequest request(target);
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-    request.setHeader(QNetworkRequest::UserAgentHeader, QByteArrayLiteral("Switchyard test request"));
+    request.setHeader(QNetworkRequest::UserAgentHeader, QByteArrayLiteral("switchyard-test/" SWITCHYARD_VERSION));
     request.setRawHeader("anthropic-version", "2023-06-01");
-    request.setRawHeader("x-app", "switchyard-test");
     request.setRawHeader("Accept-Encoding", "identity");
     QNetworkReply *reply = m_testClient->post(request, testRequestBody());
     connect(reply, &QNetworkReply::metaDataChanged, this, [this, reply] {

@@ -230,7 +230,7 @@ QVariant ExchangeListModel::groupData(const Group &g, int column, int role) cons
     default: return {};
     }
     if (column == Time) {
-        const QString label = g.session.isEmpty() ? u"Requests without a session"_s
+        const QString label = g.session.isEmpty() ? u"No session"_s
                                                   : u"Session %1"_s.arg(g.session.left(8));
         return u"%1 (%2)"_s.arg(label).arg(g.exchanges.size());
     }
