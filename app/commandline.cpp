@@ -53,6 +53,39 @@ void CommandLineOptions::applyTo(Proxy::ProxyConfig &config) const
         config.upstream.modelOverride = *model;
     if (!modelMap.isEmpty())
         config.upstream.modelRules = modelMap + config.upstream.modelRules; // command line first
+    config.allowedHosts += allowHosts;
+    config.allowedOrigins += allowOrigins;
+    if (retries)
+        config.retry.maxRetries = *retries;
+    if (!fallbacks.isEmpty()) {
+        config.fallbacks.clear();
+        for (const QUrl &url : fallbacks) {
+            Proxy::UpstreamProfile profile;
+            profile.baseUrl = url;
+            profile.name = url.isEmpty() ? u"demo"_s : url.host();
+            profile.modelOverride = config.upstream.modelOverride;
+            profile.modelRules = config.upstream.modelRules;
+            config.fallbacks.append({profile, {}});
+        }
+    }
+}
+
+void applyEnvironment(Proxy::ProxyConfig &config)
+{
+    config.upstreamKey = qgetenv("SWITCHYARD_UPSTREAM_KEY");
+    config.inboundToken = qgetenv("SWITCHYARD_TOKEN").trimmed();
+    for (qsizetype i = 0; i < config.fallbacks.size(); ++i)
+        config.fallbacks[i].key = qgetenv(QByteArray("SWITCHYARD_FALLBACK_KEY_" + QByteArray::number(i + 1)).constData());
+}
+
+std::optional<QString> checkListenSecurity(const Proxy::ProxyConfig &config)
+{
+    const bool loopback = config.listenHost == u"localhost"_s || QHostAddress(config.listenHost).isLoopback();
+    if (loopback || !config.inboundToken.isEmpty())
+        return std::nullopt;
+    return u"refusing to listen on %1, which is not a loopback address, without an inbound token: anyone who can "
+           "reach it could spend your upstream key. Set SWITCHYARD_TOKEN (clients send it as x-api-key or "
+           "Authorization: Bearer)"_s.arg(config.listenHost);
 }
 
 tl::expected<CommandLineOptions, QString> parseCommandLine(const QStringList &arguments)
@@ -64,9 +97,14 @@ tl::expected<CommandLineOptions, QString> parseCommandLine(const QStringList &ar
     const QCommandLineOption upstream(u"upstream"_s, {}, u"URL|demo"_s);
     const QCommandLineOption model(u"model"_s, {}, u"NAME"_s);
     const QCommandLineOption modelMap(u"model-map"_s, {}, u"FROM=TO"_s);
+    const QCommandLineOption allowHost(u"allow-host"_s, {}, u"NAME"_s);
+    const QCommandLineOption allowOrigin(u"allow-origin"_s, {}, u"ORIGIN"_s);
+    const QCommandLineOption retries(u"retries"_s, {}, u"N"_s);
+    const QCommandLineOption fallback(u"fallback"_s, {}, u"URL"_s);
     const QCommandLineOption help(QStringList{u"h"_s, u"help"_s});
     const QCommandLineOption version(QStringList{u"v"_s, u"version"_s});
-    parser.addOptions({headless, listen, upstream, model, modelMap, help, version});
+    parser.addOptions({headless, listen, upstream, model, modelMap, allowHost, allowOrigin, retries, fallback, help,
+                       version});
 
     if (!parser.parse(arguments))
         return tl::unexpected(parser.errorText());
@@ -77,7 +115,7 @@ tl::expected<CommandLineOptions, QString> parseCommandLine(const QStringList &ar
     options.headless = parser.isSet(headless);
     options.help = parser.isSet(help);
     options.version = parser.isSet(version);
-    for (const QCommandLineOption *single : {&listen, &upstream, &model}) {
+    for (const QCommandLineOption *single : {&listen, &upstream, &model, &retries}) {
         if (parser.values(*single).size() > 1)
             return tl::unexpected(u"--%1 given more than once"_s.arg(single->names().constFirst()));
     }
@@ -99,6 +137,22 @@ tl::expected<CommandLineOptions, QString> parseCommandLine(const QStringList &ar
             return tl::unexpected(u"--model expects a model name"_s);
         options.model = parser.value(model).trimmed();
     }
+    options.allowHosts = parser.values(allowHost);
+    options.allowOrigins = parser.values(allowOrigin);
+    if (parser.isSet(retries)) {
+        bool ok = false;
+        const int n = parser.value(retries).toInt(&ok);
+        if (!ok || n < 0 || n > 10)
+            return tl::unexpected(u"--retries expects a number from 0 to 10, got \"%1\""_s.arg(parser.value(retries)));
+        options.retries = n;
+    }
+    const QStringList fallbackUrls = parser.values(fallback);
+    for (const QString &text : fallbackUrls) {
+        const auto url = parseUpstream(text);
+        if (!url)
+            return tl::unexpected(u"--fallback "_s + url.error().mid(url.error().indexOf(u"expects"_s)));
+        options.fallbacks.append(*url);
+    }
     const QStringList rules = parser.values(modelMap);
     for (const QString &text : rules) {
         Proxy::ModelRule rule;
@@ -117,7 +171,8 @@ QString versionText()
 QString helpText()
 {
     return uR"(Usage: switchyard [--headless] [--listen HOST:PORT] [--upstream URL|demo] [--model NAME]
-                  [--model-map FROM=TO]...
+                  [--model-map FROM=TO]... [--fallback URL]... [--retries N]
+                  [--allow-host NAME]... [--allow-origin ORIGIN]...
 
 Serves the Anthropic Messages API (what Claude Code and the Anthropic SDKs speak) and forwards each request to
 an OpenAI-compatible Chat Completions upstream.
@@ -133,11 +188,20 @@ Options:
   --model-map FROM=TO   Map client model names matching the glob FROM to upstream model TO, e.g.
                         'claude-*haiku*=gpt-4o-mini'. Repeatable; the first match wins. Unmapped names pass
                         through unchanged.
+  --fallback URL        Before the first byte of an answer, when the upstream fails (connection failure,
+                        429, 5xx) and its retries are used up, try this upstream next. Repeatable, in order.
+  --retries N           Retries per upstream before falling back (default 0: clients retry themselves).
+  --allow-host NAME     Also answer requests whose Host header is NAME (besides loopback names). Repeatable.
+  --allow-origin ORIGIN Accept browser requests from this exact origin, e.g. http://localhost:3000.
+                        Repeatable; by default every request with an Origin header is refused.
   -h, --help            Show this help and exit.
   -v, --version         Show the version and exit.
 
 Environment:
   SWITCHYARD_UPSTREAM_KEY   API key for the upstream, sent as "Authorization: Bearer <key>". Never logged.
+  SWITCHYARD_TOKEN          Inbound token: when set, every request must carry it as x-api-key or
+                            "Authorization: Bearer <token>" (else 401). Required for a non-loopback --listen.
+  SWITCHYARD_FALLBACK_KEY_<n>  API key for the n-th --fallback upstream (1-based).
 
 Use it from Claude Code:
   ANTHROPIC_BASE_URL=http://127.0.0.1:8082 ANTHROPIC_AUTH_TOKEN=switchyard claude

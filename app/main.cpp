@@ -34,8 +34,8 @@ bool hasDisplay()
 void warnIfExposed(const QUrl &url)
 {
     if (!QHostAddress(url.host()).isLoopback()) {
-        printLine(stderr, u"switchyard: warning: listening on a non-loopback address; anyone who can reach it can "
-                          "spend your upstream key"_s);
+        printLine(stderr, u"switchyard: warning: listening on a non-loopback address; anyone who can reach it and "
+                          "knows the inbound token can spend your upstream key"_s);
     }
 }
 
@@ -108,7 +108,11 @@ int main(int argc, char *argv[])
     Proxy::Settings settings;
     Proxy::ProxyConfig config = settings.proxyConfig();
     options->applyTo(config);
-    config.upstreamKey = qgetenv("SWITCHYARD_UPSTREAM_KEY");
+    applyEnvironment(config); // keys and the inbound token: never from argv (visible in ps)
+    if (const auto refused = checkListenSecurity(config)) {
+        printLine(stderr, u"switchyard: "_s + *refused);
+        return 2;
+    }
 
     if (!headless)
         return runDesktop(*app, settings, config, *options);
@@ -116,7 +120,7 @@ int main(int argc, char *argv[])
     Proxy::ProxyService service(config);
     // Before the ready line: a supervisor may send SIGTERM the moment it reads it.
     UnixSignals unixSignals;
-    QObject::connect(&service, &Proxy::ProxyService::drained, qApp, &QCoreApplication::quit);
+    QObject::connect(&service, &Proxy::ProxyService::drained, app.get(), &QCoreApplication::quit);
     QObject::connect(&unixSignals, &UnixSignals::terminationRequested, &service, [&service, &config] {
         if (service.isShuttingDown()) { // a second Ctrl-C: stop waiting
             QCoreApplication::quit();

@@ -22,6 +22,7 @@
 #include <QScreen>
 #include <QScrollArea>
 #include <QSpinBox>
+#include <QSplitter>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QToolButton>
@@ -63,6 +64,7 @@ QSpinBox *secondsSpin(QWidget *parent, int maximum, const QString &objectName)
     spin->setObjectName(objectName);
     spin->setRange(1, maximum);
     spin->setSuffix(SettingsDialog::tr(" s"));
+    spin->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
     return spin;
 }
 
@@ -128,7 +130,7 @@ SettingsDialog::SettingsDialog(Proxy::Settings *settings, KeyStore *keys, Proxy:
 
     // Sized from the font, not in pixels, so it fits at any scale; never larger than the screen.
     const QFontMetrics metrics = fontMetrics();
-    QSize size(metrics.averageCharWidth() * 120, metrics.height() * 40);
+    QSize size(metrics.averageCharWidth() * 150, metrics.height() * 50);
     if (const QScreen *screen = this->screen())
         size = size.boundedTo(screen->availableGeometry().size() * 9 / 10);
     resize(size.expandedTo(minimumSizeHint()));
@@ -140,9 +142,15 @@ QWidget *SettingsDialog::buildProfilesTab()
 {
     auto *page = new QWidget(this);
     auto *layout = new QHBoxLayout(page);
+    // A splitter, so the user can give the form more room on narrow or scaled screens.
+    auto *splitter = new QSplitter(Qt::Horizontal, page);
+    splitter->setChildrenCollapsible(false);
+    layout->addWidget(splitter);
+    auto *leftPane = new QWidget(splitter);
 
     // Left: the profiles.
-    auto *left = new QVBoxLayout;
+    auto *left = new QVBoxLayout(leftPane);
+    left->setContentsMargins({});
     m_list = new QListWidget(page);
     m_list->setObjectName(u"profiles"_s);
     connect(m_list, &QListWidget::currentRowChanged, this, &SettingsDialog::onCurrentRowChanged);
@@ -178,7 +186,7 @@ QWidget *SettingsDialog::buildProfilesTab()
     buttons->addWidget(m_rename, 1, 0);
     buttons->addWidget(m_remove, 1, 1);
     left->addLayout(buttons);
-    layout->addLayout(left, 1);
+    splitter->addWidget(leftPane);
 
     // Right: the selected profile, scrollable so nothing is cut off on small or scaled screens.
     auto *scroll = new QScrollArea(page);
@@ -218,7 +226,9 @@ QWidget *SettingsDialog::buildProfilesTab()
     connect(m_showKey, &QCheckBox::toggled, this,
         [this](bool show) { m_key->setEchoMode(show ? QLineEdit::Normal : QLineEdit::Password); });
     keyRow->addWidget(m_showKey);
-    upstreamForm->addRow(tr("API &key:"), keyRow);
+    auto *keyLabel = new QLabel(tr("API &key:"), upstream);
+    keyLabel->setBuddy(m_key);
+    upstreamForm->addRow(keyLabel, keyRow);
     m_keyStorage = new QLabel(upstream);
     m_keyStorage->setObjectName(u"keyStorage"_s);
     m_keyStorage->setWordWrap(true);
@@ -241,7 +251,10 @@ QWidget *SettingsDialog::buildProfilesTab()
     m_use = new QPushButton(tr("&Use this profile"), upstream);
     m_use->setObjectName(u"useProfile"_s);
     connect(m_use, &QPushButton::clicked, this, &SettingsDialog::useProfile);
-    upstreamForm->addRow(QString(), m_use);
+    auto *useRow = new QHBoxLayout;
+    useRow->addWidget(m_use);
+    useRow->addStretch();
+    upstreamForm->addRow(QString(), useRow);
     form->addWidget(upstream);
 
     auto *models = new QGroupBox(tr("Models"), m_form);
@@ -259,7 +272,8 @@ QWidget *SettingsDialog::buildProfilesTab()
     modelsLayout->addWidget(mapHelp);
     m_modelMap = new QTableWidget(0, 2, models);
     m_modelMap->setObjectName(u"modelMap"_s);
-    m_modelMap->setHorizontalHeaderLabels({ tr("Client model (glob, e.g. claude-*haiku*)"), tr("Upstream model") });
+    m_modelMap->setHorizontalHeaderLabels({ tr("Client model (glob)"), tr("Upstream model") });
+    m_modelMap->horizontalHeaderItem(0)->setToolTip(tr("A wildcard pattern, e.g. claude-*haiku*"));
     m_modelMap->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     m_modelMap->verticalHeader()->setVisible(false);
     m_modelMap->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -313,7 +327,9 @@ QWidget *SettingsDialog::buildProfilesTab()
     form->addStretch();
 
     scroll->setWidget(m_form);
-    layout->addWidget(scroll, 3);
+    splitter->addWidget(scroll);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 3);
     return page;
 }
 
@@ -331,6 +347,7 @@ QWidget *SettingsDialog::buildGeneralTab()
     m_listenPort->setObjectName(u"listenPort"_s);
     m_listenPort->setRange(0, 65535);
     m_listenPort->setSpecialValueText(tr("Any free port"));
+    m_listenPort->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
     listenForm->addRow(tr("&Port:"), m_listenPort);
     auto *note = new QLabel(tr("A new address or port is used when the proxy listens again; clients connected now "
                                "keep their connection. Anything but 127.0.0.1 or localhost exposes the proxy to "
@@ -358,11 +375,13 @@ QWidget *SettingsDialog::buildGeneralTab()
     m_retentionDays->setObjectName(u"retentionDays"_s);
     m_retentionDays->setRange(1, 3650);
     m_retentionDays->setSuffix(tr(" days"));
+    m_retentionDays->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
     historyForm->addRow(tr("Keep exchanges for:"), m_retentionDays);
     m_retentionMegabytes = new QSpinBox(history);
     m_retentionMegabytes->setObjectName(u"retentionMegabytes"_s);
     m_retentionMegabytes->setRange(1, 100'000);
     m_retentionMegabytes->setSuffix(tr(" MB"));
+    m_retentionMegabytes->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
     historyForm->addRow(tr("Keep at most:"), m_retentionMegabytes);
     layout->addWidget(history);
     layout->addStretch();

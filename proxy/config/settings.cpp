@@ -23,6 +23,12 @@ constexpr Entry table[] = {
     {Settings::Key::Profiles, "upstream/profiles"},
     {Settings::Key::PingIntervalMs, "stream/pingIntervalMs"},
     {Settings::Key::ShutdownGraceMs, "shutdown/graceMs"},
+    {Settings::Key::AllowedHosts, "security/allowedHosts"},
+    {Settings::Key::AllowedOrigins, "security/allowedOrigins"},
+    {Settings::Key::FallbackProfiles, "upstream/fallbacks"},
+    {Settings::Key::MaxRetries, "upstream/maxRetries"},
+    {Settings::Key::MaxBodyBytes, "limits/maxBodyBytes"},
+    {Settings::Key::MaxConcurrentExchanges, "limits/maxConcurrentExchanges"},
     {Settings::Key::RecordBodies, "history/recordBodies"},
     {Settings::Key::HistoryRetentionDays, "history/retentionDays"},
     {Settings::Key::HistoryMaxMegabytes, "history/maxMegabytes"},
@@ -67,6 +73,12 @@ QVariant Settings::defaultValue(Key key)
     case Key::Profiles: return u"[]"_s;
     case Key::PingIntervalMs: return defaults.pingIntervalMs;
     case Key::ShutdownGraceMs: return defaults.shutdownGraceMs;
+    case Key::AllowedHosts:
+    case Key::AllowedOrigins:
+    case Key::FallbackProfiles: return QStringList();
+    case Key::MaxRetries: return defaults.retry.maxRetries;
+    case Key::MaxBodyBytes: return defaults.limits.maxBodyBytes;
+    case Key::MaxConcurrentExchanges: return defaults.limits.maxConcurrentExchanges;
     case Key::RecordBodies: return true;
     case Key::HistoryRetentionDays: return 30;
     case Key::HistoryMaxMegabytes: return 200;
@@ -131,6 +143,20 @@ ProxyConfig Settings::proxyConfig() const
     };
     config.pingIntervalMs = positive(Key::PingIntervalMs);
     config.shutdownGraceMs = positive(Key::ShutdownGraceMs);
+    config.allowedHosts = value(Key::AllowedHosts).toStringList();
+    config.allowedOrigins = value(Key::AllowedOrigins).toStringList();
+    config.retry.maxRetries = qBound(0, value(Key::MaxRetries).toInt(), 10);
+    const qint64 maxBody = value(Key::MaxBodyBytes).toLongLong();
+    config.limits.maxBodyBytes = maxBody > 0 ? maxBody : defaultValue(Key::MaxBodyBytes).toLongLong();
+    config.limits.maxConcurrentExchanges = positive(Key::MaxConcurrentExchanges);
+    const QStringList fallbackNames = value(Key::FallbackProfiles).toStringList();
+    const QList<UpstreamProfile> all = profiles();
+    for (const QString &name : fallbackNames) {
+        for (const UpstreamProfile &p : all) {
+            if (p.name == name && name != config.upstream.name)
+                config.fallbacks.append({p, {}}); // the caller adds each key from the keychain
+        }
+    }
     return config;
 }
 

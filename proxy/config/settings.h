@@ -23,6 +23,8 @@ class Settings final : public QObject
 public:
     enum class Key {
         ListenHost, ListenPort, ActiveProfile, Profiles, PingIntervalMs, ShutdownGraceMs,
+        // Hardening (docs/SECURITY.md). Fallbacks are profile names, in order; their keys live in the keychain.
+        AllowedHosts, AllowedOrigins, FallbackProfiles, MaxRetries, MaxBodyBytes, MaxConcurrentExchanges,
         // Desktop: history recording, where API keys live (never here), first-run notices.
         RecordBodies, HistoryRetentionDays, HistoryMaxMegabytes, RecordingPaused, KeyFileFallback, TrayNoticeShown
     };

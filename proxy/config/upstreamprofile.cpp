@@ -48,8 +48,10 @@ QJsonObject UpstreamProfile::toJson() const
         {u"reasoningEffort"_s, sendReasoningEffort},
         {u"streamUsage"_s, includeStreamUsage},
         {u"connectTimeoutMs"_s, connectTimeoutMs},
+        {u"firstByteTimeoutMs"_s, firstByteTimeoutMs},
         {u"idleTimeoutMs"_s, idleTimeoutMs},
         {u"totalTimeoutMs"_s, totalTimeoutMs},
+        {u"streamTimeoutMs"_s, streamTimeoutMs},
     };
 }
 
@@ -77,8 +79,10 @@ UpstreamProfile UpstreamProfile::fromJson(const QJsonObject &json)
         return v > 0 ? v : fallback;
     };
     p.connectTimeoutMs = positive(u"connectTimeoutMs"_s, defaults.connectTimeoutMs);
+    p.firstByteTimeoutMs = positive(u"firstByteTimeoutMs"_s, defaults.firstByteTimeoutMs);
     p.idleTimeoutMs = positive(u"idleTimeoutMs"_s, defaults.idleTimeoutMs);
     p.totalTimeoutMs = positive(u"totalTimeoutMs"_s, defaults.totalTimeoutMs);
+    p.streamTimeoutMs = positive(u"streamTimeoutMs"_s, defaults.streamTimeoutMs);
     return p;
 }
 

@@ -23,8 +23,10 @@ struct UpstreamProfile
     bool sendReasoningEffort = true;
     bool includeStreamUsage = true;
     int connectTimeoutMs = 30'000;    // until the request is sent (DNS, TCP, TLS, upload)
+    int firstByteTimeoutMs = 120'000; // from the request sent to the response's status line
     int idleTimeoutMs = 300'000;      // streaming: longest silence between upstream bytes
-    int totalTimeoutMs = 600'000;     // whole exchange (the Anthropic SDK's own default is 10 minutes)
+    int totalTimeoutMs = 600'000;     // non-streaming: whole exchange (the Anthropic SDK's own default is 10 minutes)
+    int streamTimeoutMs = 3'600'000;  // streaming: whole exchange, the stream included (long generations)
 
     [[nodiscard]] bool isDemo() const { return baseUrl.isEmpty(); }
     // <baseUrl>/chat/completions (a trailing slash on the base is tolerated).

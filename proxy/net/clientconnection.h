@@ -32,6 +32,8 @@ public:
     virtual void writeChunk(const QByteArray &data) = 0; // empty data is ignored (it would end the body)
     virtual void endChunked() = 0;
     [[nodiscard]] virtual qint64 bytesToWrite() const = 0;
+    // Drops the connection at once (a client that stopped reading); `disconnected` follows.
+    virtual void close() = 0;
 
 Q_SIGNALS:
     void disconnected();

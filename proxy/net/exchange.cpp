@@ -4,6 +4,7 @@
 #include "protocol/responsemapper.h"
 #include "protocol/tokenestimator.h"
 #include "protocol/upstreamerror.h"
+#include "requestlimiter.h"
 #include "session/eventhub.h"
 #include "upstreamclient.h"
 
@@ -12,6 +13,8 @@
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QNetworkReply>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -31,7 +34,14 @@ bool isSuccess(int status)
     return status >= 200 && status < 300;
 }
 
+int s_liveExchanges = 0;
+
 } // namespace
+
+int Exchange::liveCount()
+{
+    return s_liveExchanges;
+}
 
 QByteArray ExchangeRequest::header(const QByteArray &lowerCaseName) const
 {
@@ -48,34 +58,45 @@ Exchange::Exchange(ExchangeRequest request, std::unique_ptr<ClientConnection> cl
     , m_request(std::move(request))
     , m_client(std::move(client))
     , m_context(std::move(context))
+    , m_parser(m_context.limits.maxSseLineBytes)
 {
+    ++s_liveExchanges;
+    m_targets.append({m_context.profile, m_context.upstreamKey});
+    m_targets += m_context.fallbacks;
     m_clock.start();
     m_client->setParent(nullptr); // owned by the unique_ptr
     connect(m_client.get(), &ClientConnection::disconnected, this, &Exchange::onClientGone);
-    for (QTimer *timer : {&m_connectTimer, &m_totalTimer, &m_idleTimer})
+    for (QTimer *timer : {&m_connectTimer, &m_firstByteTimer, &m_backoffTimer, &m_totalTimer, &m_idleTimer})
         timer->setSingleShot(true);
-    connect(&m_connectTimer, &QTimer::timeout, this, [this] { onTimeout(u"connect"_s, m_context.profile.connectTimeoutMs); });
-    connect(&m_totalTimer, &QTimer::timeout, this, [this] { onTimeout(u"total"_s, m_context.profile.totalTimeoutMs); });
-    connect(&m_idleTimer, &QTimer::timeout, this, [this] { onTimeout(u"idle"_s, m_context.profile.idleTimeoutMs); });
+    connect(&m_connectTimer, &QTimer::timeout, this, [this] { onTimeout(u"connect"_s, profile().connectTimeoutMs); });
+    connect(&m_firstByteTimer, &QTimer::timeout, this,
+            [this] { onTimeout(u"first-byte"_s, profile().firstByteTimeoutMs); });
+    connect(&m_totalTimer, &QTimer::timeout, this, [this] { onTimeout(u"total"_s, m_totalTimer.interval()); });
+    connect(&m_idleTimer, &QTimer::timeout, this, [this] { onTimeout(u"idle"_s, profile().idleTimeoutMs); });
+    connect(&m_backoffTimer, &QTimer::timeout, this, &Exchange::sendUpstream);
     connect(&m_pingTimer, &QTimer::timeout, this, &Exchange::onPing);
 }
 
 Exchange::~Exchange()
 {
     abortUpstream();
+    --s_liveExchanges;
 }
 
 void Exchange::start()
 {
-    Result<QJsonObject> body = parseJsonObject(m_request.body);
+    const int maxDepth = m_context.limits.maxJsonDepth;
+    Result<QJsonObject> body = RequestLimiter::jsonDepth(m_request.body, maxDepth) > maxDepth
+        ? Result<QJsonObject>(tl::unexpected(Error::invalidRequest(
+              u"The request JSON is nested more than %1 levels deep"_s.arg(maxDepth))))
+        : parseJsonObject(m_request.body);
     if (body) {
         m_clientModel = body->value(u"model"_s).toString();
         if (m_request.alwaysStream)
             body->insert(u"stream"_s, true);
+        m_body = *body;
     }
-    m_upstreamModel = m_context.models.map(m_clientModel);
-    Result<MappedRequest> mapped = body ? mapRequest(*body, m_context.profile.mappingOptions(m_upstreamModel))
-                                        : Result<MappedRequest>(tl::unexpected(body.error()));
+    Result<MappedRequest> mapped = body ? mapFor(0) : Result<MappedRequest>(tl::unexpected(body.error()));
     if (mapped) {
         m_mapped = std::move(*mapped);
         m_streaming = m_mapped->stream;
@@ -100,7 +121,15 @@ void Exchange::start()
         options.toolNames = m_mapped->toolNames;
         m_translator.emplace(std::move(options));
     }
-    sendUpstream(compact(m_mapped->body));
+    m_totalTimer.start(m_streaming ? profile().streamTimeoutMs : profile().totalTimeoutMs);
+    sendUpstream();
+}
+
+Result<MappedRequest> Exchange::mapFor(qsizetype targetIndex)
+{
+    const UpstreamProfile &target = m_targets[targetIndex].profile;
+    m_upstreamModel = targetIndex == 0 ? m_context.models.map(m_clientModel) : target.modelMapper().map(m_clientModel);
+    return mapRequest(m_body, target.mappingOptions(m_upstreamModel));
 }
 
 void Exchange::abort(const Error &error)
@@ -111,18 +140,101 @@ void Exchange::abort(const Error &error)
     fail(error);
 }
 
-void Exchange::sendUpstream(const QByteArray &body)
+void Exchange::sendUpstream()
 {
-    m_reply = m_context.upstream->postChatCompletions(m_context.profile, m_context.upstreamKey, body, m_streaming);
-    connect(m_reply, &QNetworkReply::requestSent, &m_connectTimer, &QTimer::stop);
+    if (m_outcome != Outcome::Pending || m_reply)
+        return;
+    if (!m_context.upstream)
+        return fail(Error::make(ErrorType::Api, 503, u"Switchyard is shutting down"_s));
+    m_timeoutError.reset();
+    m_timeoutKind.clear();
+    m_attemptClock.start();
+    const UpstreamTarget &target = m_targets[m_targetIndex];
+    m_reply = m_context.upstream->postChatCompletions(target.profile, target.key, compact(m_mapped->body), m_streaming);
+    connect(m_reply, &QNetworkReply::requestSent, this, [this] {
+        m_connectTimer.stop();
+        m_firstByteTimer.start(profile().firstByteTimeoutMs);
+    });
     connect(m_reply, &QNetworkReply::finished, this, &Exchange::onUpstreamFinished);
-    if (m_streaming) {
-        connect(m_reply, &QNetworkReply::metaDataChanged, this, &Exchange::onUpstreamHeaders);
-        connect(m_reply, &QNetworkReply::readyRead, this, &Exchange::onUpstreamData);
+    connect(m_reply, &QNetworkReply::metaDataChanged, this, &Exchange::onUpstreamHeaders);
+    connect(m_reply, &QNetworkReply::readyRead, this, &Exchange::onUpstreamData);
+    m_connectTimer.start(target.profile.connectTimeoutMs);
+    qCDebug(lcExchange) << m_request.requestId << m_clientModel << "->" << m_upstreamModel << "attempt"
+                        << m_attempts.size() + 1;
+}
+
+void Exchange::recordAttempt(int httpStatus, const QString &error)
+{
+    Attempt attempt;
+    attempt.upstream = profile().displayName();
+    attempt.model = m_upstreamModel;
+    attempt.httpStatus = httpStatus;
+    attempt.error = m_context.redactor.text(error);
+    attempt.durationMs = m_attemptClock.isValid() ? m_attemptClock.elapsed() : 0;
+    attempt.startMs = m_clock.elapsed() - attempt.durationMs;
+    m_attempts.append(attempt);
+}
+
+// Before the client has seen anything: retry the same upstream with backoff (honouring its Retry-After, capped),
+// then move on to the next upstream of the fallback chain; otherwise the client gets this attempt's error.
+void Exchange::afterFailedAttempt(const Error &error, int httpStatus, bool retryable, const QByteArray &retryAfter)
+{
+    recordAttempt(httpStatus, error.message);
+    if (!retryable || m_outcome != Outcome::Pending || m_streamStarted)
+        return fail(error);
+    const RetryPolicy &policy = m_context.retry;
+    if (m_retries < policy.maxRetries) {
+        qint64 delay = policy.initialBackoffMs;
+        for (int i = 0; i < m_retries && delay < policy.maxBackoffMs; ++i)
+            delay *= 2;
+        bool ok = false;
+        const qint64 seconds = retryAfter.trimmed().toLongLong(&ok);
+        if (ok && seconds > 0)
+            delay = qMax(delay, seconds * 1000);
+        ++m_retries;
+        qCDebug(lcExchange) << m_request.requestId << "retrying in" << std::min<qint64>(delay, policy.maxBackoffMs) << "ms";
+        m_backoffTimer.start(int(std::clamp<qint64>(delay, 0, policy.maxBackoffMs)));
+        return;
     }
-    m_connectTimer.start(m_context.profile.connectTimeoutMs);
-    m_totalTimer.start(m_context.profile.totalTimeoutMs);
-    qCDebug(lcExchange) << m_request.requestId << m_clientModel << "->" << m_upstreamModel;
+    if (m_targetIndex + 1 < m_targets.size()) {
+        ++m_targetIndex;
+        m_retries = 0;
+        Result<MappedRequest> mapped = mapFor(m_targetIndex);
+        if (!mapped)
+            return fail(mapped.error());
+        m_mapped = std::move(*mapped);
+        qCDebug(lcExchange) << m_request.requestId << "falling back to" << profile().displayName();
+        return sendUpstream();
+    }
+    fail(error);
+}
+
+void Exchange::stopForUpstreamLimit()
+{
+    const Error error = Error::make(
+        ErrorType::Api, 502,
+        u"Upstream %1 sent more than %2 bytes for one response (Switchyard's limit); the response was stopped"_s.arg(
+            profile().displayName(), QString::number(m_context.limits.maxUpstreamBytes)));
+    if (m_streamStarted) {
+        sendEvents(m_translator->fail(error));
+        return endStream();
+    }
+    abortUpstream();
+    recordAttempt(0, error.message);
+    fail(error);
+}
+
+// A client that stopped reading would make its unsent events pile up without bound: past the backlog limit the
+// connection is dropped (nothing could reach that client anyway).
+void Exchange::cutSlowClient()
+{
+    m_error = Error::make(ErrorType::Api,
+                          u"The client read too slowly: more than %1 bytes waited to be sent; the connection was "
+                          "closed"_s.arg(m_context.limits.maxClientBacklogBytes));
+    qCWarning(lcExchange) << m_request.requestId << m_error->message;
+    abortUpstream();
+    finish(Outcome::Cancelled);
+    m_client->close();
 }
 
 // Streaming: the status line arrived. Only a 2xx event stream starts the client's 200 stream; an error status
@@ -131,8 +243,23 @@ void Exchange::onUpstreamHeaders()
 {
     if (m_streamStarted || !m_reply || m_outcome != Outcome::Pending)
         return;
+    m_connectTimer.stop();
+    m_firstByteTimer.stop();
     const QVariant status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
     if (!status.isValid() || !isSuccess(status.toInt()))
+        return;
+    // Switchyard asks for identity; a compressed body would reach the parsers as binary noise.
+    const QByteArray encoding = m_reply->rawHeader("Content-Encoding").trimmed().toLower();
+    if (!encoding.isEmpty() && encoding != "identity") {
+        const Error error = Error::make(
+            ErrorType::Api, 502,
+            u"Upstream %1 sent a response with Content-Encoding \"%2\" although Switchyard asked for identity"_s.arg(
+                profile().displayName(), QString::fromLatin1(encoding.left(40))));
+        abortUpstream();
+        recordAttempt(status.toInt(), error.message);
+        return fail(error);
+    }
+    if (!m_streaming)
         return;
     const QByteArray contentType = m_reply->header(QNetworkRequest::ContentTypeHeader).toByteArray().toLower();
     if (contentType.contains("application/json"))
@@ -143,31 +270,39 @@ void Exchange::onUpstreamHeaders()
 void Exchange::beginStream()
 {
     m_streamStarted = true;
-    m_totalTimer.stop(); // a long generation is not a timeout; silence is (idle timer)
     m_httpStatus = 200;
     m_client->beginChunked(200, {{"Content-Type", "text/event-stream; charset=utf-8"},
                                  {"Cache-Control", "no-cache"},
                                  {"X-Accel-Buffering", "no"},
                                  {"request-id", m_request.requestId}});
     sendEvents(m_translator->start());
-    m_idleTimer.start(m_context.profile.idleTimeoutMs);
+    m_idleTimer.start(profile().idleTimeoutMs);
     m_pingTimer.start(m_context.pingIntervalMs);
+    if (m_attempts.isEmpty() || !m_attempts.last().error.isEmpty())
+        recordAttempt(200, {});
 }
 
 void Exchange::onUpstreamData()
 {
-    if (!m_streamStarted || !m_reply || m_outcome != Outcome::Pending)
-        return; // error bodies and JSON bodies are read whole when the reply finishes
+    if (!m_reply || m_outcome != Outcome::Pending)
+        return;
+    if (!m_streamStarted) { // error bodies and JSON bodies are read whole when the reply finishes: bounded
+        if (m_upstreamBytes + m_reply->bytesAvailable() > m_context.limits.maxUpstreamBytes)
+            stopForUpstreamLimit();
+        return;
+    }
     const QByteArray bytes = m_reply->readAll();
     if (bytes.isEmpty())
         return;
-    m_idleTimer.start(m_context.profile.idleTimeoutMs);
+    m_idleTimer.start(profile().idleTimeoutMs);
     translateUpstreamBytes(bytes);
 }
 
 void Exchange::translateUpstreamBytes(const QByteArray &bytes)
 {
     m_upstreamBytes += bytes.size();
+    if (m_upstreamBytes > m_context.limits.maxUpstreamBytes)
+        return stopForUpstreamLimit();
     QList<SseEvent> events;
     const bool ok = m_parser.feed(bytes, events);
     QList<StreamEvent> out;
@@ -183,7 +318,7 @@ void Exchange::translateUpstreamBytes(const QByteArray &bytes)
     if (!ok && !m_translator->isDone()) {
         out += m_translator->fail(Error::make(
             ErrorType::Api, u"Upstream %1 sent a line longer than %2 bytes; the stream was stopped"_s.arg(
-                                m_context.profile.displayName(), QString::number(SseParser::defaultMaxLineBytes))));
+                                profile().displayName(), QString::number(m_context.limits.maxSseLineBytes))));
     }
     sendEvents(out, causes);
     if (m_translator->isDone())
@@ -215,6 +350,8 @@ void Exchange::sendEvents(const QList<StreamEvent> &events, const QList<quint64>
         }
     }
     m_client->writeChunk(wire);
+    if (m_client->bytesToWrite() > m_context.limits.maxClientBacklogBytes && m_outcome == Outcome::Pending)
+        return cutSlowClient();
     // Pings measure the client's silence, not the upstream's: keep-alive comments or held-back tool fragments
     // from the upstream reach the client as nothing, and its idle watchdog must still see traffic.
     if (m_streamStarted)
@@ -248,7 +385,7 @@ void Exchange::onUpstreamFinished()
     if (!reply || m_outcome != Outcome::Pending)
         return;
     m_connectTimer.stop();
-    m_totalTimer.stop();
+    m_firstByteTimer.stop();
 
     if (m_streamStarted) {
         const QByteArray rest = reply->isOpen() ? reply->readAll() : QByteArray(); // closed when aborted
@@ -277,14 +414,20 @@ void Exchange::onUpstreamFinished()
     m_reply = nullptr;
     reply->deleteLater();
     const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-    if (!status.isValid() || m_timeoutError)
-        return fail(networkError(reply));
+    if (m_timeoutError) // a stalled connect is a connection failure; a stalled answer is not retried
+        return afterFailedAttempt(*m_timeoutError, 0, m_timeoutKind == u"connect"_s, {});
+    if (!status.isValid())
+        return afterFailedAttempt(networkError(reply), 0, true, {});
     const QByteArray body = reply->readAll();
+    m_upstreamBytes += body.size();
     publish(ObservedEvent::Kind::UpstreamChunk, "body", body);
     if (!isSuccess(status.toInt())) {
-        return fail(errorFromUpstreamStatus(status.toInt(), body, reply->rawHeader("Retry-After"),
-                                            m_context.profile.displayName()));
+        const int code = status.toInt();
+        const QByteArray retryAfter = reply->rawHeader("Retry-After");
+        return afterFailedAttempt(errorFromUpstreamStatus(code, body, retryAfter, profile().displayName()), code,
+                                  code == 429 || code >= 500, retryAfter);
     }
+    recordAttempt(status.toInt(), {});
     finishNonStreaming(status.toInt(), body);
 }
 
@@ -295,7 +438,7 @@ void Exchange::finishNonStreaming(int status, const QByteArray &body)
     if (!document.isObject()) {
         return fail(Error::make(ErrorType::Api, 502,
                                 u"Upstream %1 answered HTTP %2 with a body that is not a JSON object (%3)"_s.arg(
-                                    m_context.profile.displayName(), QString::number(status),
+                                    profile().displayName(), QString::number(status),
                                     body.isEmpty() ? u"empty body"_s : parseError.errorString())));
     }
     if (m_streaming)
@@ -348,7 +491,7 @@ Error Exchange::networkError(QNetworkReply *reply) const
 {
     if (m_timeoutError)
         return *m_timeoutError;
-    const QString upstream = m_context.profile.displayName();
+    const QString upstream = profile().displayName();
     switch (reply->error()) {
     case QNetworkReply::TimeoutError:
         return Error::make(ErrorType::Api, 504, u"Upstream %1 timed out: %2"_s.arg(upstream, reply->errorString()));
@@ -376,12 +519,15 @@ void Exchange::onTimeout(const QString &which, int afterMs)
     QString what;
     if (which == u"connect"_s)
         what = u"did not accept the request within %1 s (connect timeout)"_s;
+    else if (which == u"first-byte"_s)
+        what = u"did not start answering within %1 s (first-byte timeout)"_s;
     else if (which == u"idle"_s)
         what = u"sent nothing for %1 s (idle timeout)"_s;
     else
-        what = m_streaming ? u"did not start answering within %1 s (total timeout)"_s
-                           : u"did not finish within %1 s (total timeout)"_s;
-    m_timeoutError = Error::make(ErrorType::Api, 504, u"Upstream %1 "_s.arg(m_context.profile.displayName())
+        what = m_streaming && !m_streamStarted ? u"did not start answering within %1 s (total timeout)"_s
+                                               : u"did not finish within %1 s (total timeout)"_s;
+    m_timeoutKind = which;
+    m_timeoutError = Error::make(ErrorType::Api, 504, u"Upstream %1 "_s.arg(profile().displayName())
                                                           + what.arg(QString::number(afterMs / 1000.0)));
     if (m_reply)
         m_reply->abort(); // finishes the reply at once -> onUpstreamFinished
@@ -437,7 +583,7 @@ void Exchange::finish(Outcome outcome)
     if (m_outcome != Outcome::Pending)
         return;
     m_outcome = outcome;
-    for (QTimer *timer : {&m_connectTimer, &m_totalTimer, &m_idleTimer, &m_pingTimer})
+    for (QTimer *timer : {&m_connectTimer, &m_firstByteTimer, &m_backoffTimer, &m_totalTimer, &m_idleTimer, &m_pingTimer})
         timer->stop();
     if (m_streamStarted && outcome != Outcome::Cancelled) {
         const auto violations = m_validator.finish();
@@ -471,7 +617,7 @@ QJsonObject Exchange::requestRecord() const
         {u"session"_s, QString::fromUtf8(m_request.header("x-claude-code-session-id"))},
         {u"model"_s, m_clientModel},
         {u"upstream_model"_s, m_upstreamModel},
-        {u"upstream"_s, m_context.profile.displayName()},
+        {u"upstream"_s, profile().displayName()},
         {u"stream"_s, m_streaming},
         {u"headers"_s, headers},
     };
@@ -512,6 +658,18 @@ QJsonObject Exchange::responseRecord() const
                                              {u"message"_s, m_context.redactor.text(m_error->message)}});
     if (!m_validator.violations().isEmpty())
         record.insert(u"violations"_s, int(m_validator.violations().size()));
+    QJsonArray attempts;
+    for (const Attempt &attempt : m_attempts) {
+        QJsonObject a{{u"upstream"_s, attempt.upstream}, {u"model"_s, attempt.model},
+                      {u"start_ms"_s, attempt.startMs}, {u"duration_ms"_s, attempt.durationMs}};
+        if (attempt.httpStatus)
+            a.insert(u"status"_s, attempt.httpStatus);
+        if (!attempt.error.isEmpty())
+            a.insert(u"error"_s, attempt.error);
+        attempts.append(a);
+    }
+    if (!attempts.isEmpty())
+        record.insert(u"attempts"_s, attempts);
     return record;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "clientconnection.h"
+#include "config/proxyconfig.h"
 #include "config/upstreamprofile.h"
 #include "protocol/error.h"
 #include "protocol/protocolvalidator.h"
@@ -50,6 +51,9 @@ struct ExchangeContext
     ModelMapper models;             // the profile's rules, compiled once
     QByteArray upstreamKey;
     int pingIntervalMs = 15'000;    // ping while the upstream is silent
+    QList<UpstreamTarget> fallbacks; // tried in order when `profile` fails before the first byte
+    RetryPolicy retry;
+    Limits limits;
 };
 
 // One Messages request from arrival to its last byte: maps it, calls the upstream, maps the answer back —
@@ -66,6 +70,17 @@ public:
     enum class Outcome { Pending, Completed, Failed, Cancelled };
     Q_ENUM(Outcome)
 
+    // One upstream request of this exchange (retries and fallbacks make several).
+    struct Attempt
+    {
+        QString upstream;   // display name of the profile
+        QString model;      // upstream model
+        int httpStatus = 0; // 0: no HTTP answer (connection failure, timeout)
+        QString error;      // empty when it succeeded
+        qint64 startMs = 0; // since the exchange began
+        qint64 durationMs = 0;
+    };
+
     Exchange(ExchangeRequest request, std::unique_ptr<ClientConnection> client, ExchangeContext context,
              QObject *parent = nullptr);
     ~Exchange() override;
@@ -75,7 +90,11 @@ public:
     void abort(const Error &error);
 
     [[nodiscard]] const ExchangeRequest &request() const { return m_request; }
-    [[nodiscard]] const UpstreamProfile &profile() const { return m_context.profile; }
+    // The upstream in use: the configured one, or the fallback the exchange moved on to.
+    [[nodiscard]] const UpstreamProfile &profile() const { return m_targets[m_targetIndex].profile; }
+    [[nodiscard]] const QList<Attempt> &attempts() const { return m_attempts; }
+    // Exchange objects alive in the process (tests check that none leaks).
+    [[nodiscard]] static int liveCount();
     [[nodiscard]] Outcome outcome() const { return m_outcome; }
     [[nodiscard]] bool isStreaming() const { return m_streaming; }
     [[nodiscard]] int httpStatus() const { return m_httpStatus; }
@@ -89,7 +108,12 @@ Q_SIGNALS:
     void finished();
 
 private:
-    void sendUpstream(const QByteArray &body);
+    [[nodiscard]] Result<MappedRequest> mapFor(qsizetype targetIndex);
+    void sendUpstream();
+    void afterFailedAttempt(const Error &error, int httpStatus, bool retryable, const QByteArray &retryAfter);
+    void recordAttempt(int httpStatus, const QString &error);
+    void stopForUpstreamLimit();
+    void cutSlowClient();
     void onUpstreamHeaders();
     void onUpstreamData();
     void onUpstreamFinished();
@@ -116,16 +140,25 @@ private:
     std::unique_ptr<ClientConnection> m_client;
     ExchangeContext m_context;
 
+    QList<UpstreamTarget> m_targets; // the profile, then the fallbacks
+    qsizetype m_targetIndex = 0;
+    int m_retries = 0;               // on the current target
+    QList<Attempt> m_attempts;
+    QElapsedTimer m_attemptClock;
+    QJsonObject m_body;              // the client's request, mapped again for each target
     std::optional<MappedRequest> m_mapped;
     QString m_clientModel;
     QString m_upstreamModel;
     bool m_streaming = false;
     QPointer<QNetworkReply> m_reply;
     QTimer m_connectTimer;
-    QTimer m_totalTimer;  // whole exchange (non-streaming) or until the upstream answers (streaming)
+    QTimer m_firstByteTimer; // request sent -> status line
+    QTimer m_backoffTimer;   // between attempts
+    QTimer m_totalTimer;  // whole exchange (totalTimeoutMs, or streamTimeoutMs when streaming)
     QTimer m_idleTimer;   // streaming: longest upstream silence
     QTimer m_pingTimer;
     std::optional<Error> m_timeoutError; // set just before a timer aborts the reply
+    QString m_timeoutKind;
     QElapsedTimer m_clock;
 
     // Streaming state.

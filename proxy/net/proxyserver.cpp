@@ -6,6 +6,7 @@
 #include "protocol/error.h"
 #include "protocol/ids.h"
 #include "protocol/localendpoints.h"
+#include "requestlimiter.h"
 #include "session/eventhub.h"
 #include "upstreamclient.h"
 
@@ -15,6 +16,11 @@
 #include <QLoggingCategory>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTimer>
+
+#include <sys/socket.h>
+
+#include <memory>
 
 using namespace Qt::StringLiterals;
 
@@ -26,13 +32,27 @@ namespace {
 
 using Method = QHttpServerRequest::Method;
 
-// curl sends `Expect: 100-continue` for bodies over 1 MB and QHttpServer 6.4 never answers it, so such requests
-// stalled for a second. The listener sees every socket's bytes before QHttpServer parses them and answers the
-// expectation itself. A JSON body cannot contain a raw CRLF, so the header line cannot be confused with content.
+QByteArray reasonPhrase(int status)
+{
+    switch (status) {
+    case 413: return "Payload Too Large";
+    case 431: return "Request Header Fields Too Large";
+    default: return "Bad Request";
+    }
+}
+
+// Sees every socket's bytes before QHttpServer reads them (its readyRead slot is connected first) and runs them
+// through the connection's RequestLimiter: an oversized header block or body is answered here (413/431) and the
+// connection closed, before QHttpServer buffers it. It also answers `Expect: 100-continue`, which QHttpServer
+// 6.4 ignores (curl stalled a second on bodies over 1 MB).
 class Listener final : public QTcpServer
 {
 public:
-    using QTcpServer::QTcpServer;
+    Listener(const Limits &limits, QObject *parent)
+        : QTcpServer(parent)
+        , m_limits(limits)
+    {
+    }
 
 protected:
     void incomingConnection(qintptr descriptor) override
@@ -42,20 +62,52 @@ protected:
             delete socket;
             return;
         }
-        connect(socket, &QTcpSocket::readyRead, socket, [socket] { answerExpectContinue(socket); });
+        auto limiter = std::make_shared<RequestLimiter>(m_limits);
+        connect(socket, &QTcpSocket::readyRead, socket, [socket, limiter] { inspect(socket, *limiter); });
         addPendingConnection(socket);
     }
 
 private:
-    static void answerExpectContinue(QTcpSocket *socket)
+    static void inspect(QTcpSocket *socket, RequestLimiter &limiter)
     {
-        static constexpr qint64 headerWindow = 64 * 1024;
-        const QByteArray fresh = socket->peek(qMin(socket->bytesAvailable(), headerWindow)).toLower();
-        const qsizetype headerEnd = fresh.indexOf("\r\n\r\n");
-        const qsizetype expect = fresh.indexOf("\r\nexpect: 100-continue");
-        if (expect >= 0 && (headerEnd < 0 || expect < headerEnd))
+        if (limiter.hasRefused()) { // lingering close: drain what the client still sends, never keep it
+            socket->readAll();
+            return;
+        }
+        const qint64 available = socket->bytesAvailable();
+        const qint64 skipped = qMin(available, limiter.skippable());
+        limiter.skip(skipped);
+        RequestLimiter::Step step;
+        if (available > skipped) {
+            const QByteArray fresh = socket->peek(available);
+            step = limiter.feed(QByteArrayView(fresh).sliced(skipped));
+        }
+        if (step.refusal)
+            return refuse(socket, *step.refusal);
+        for (int i = 0; i < step.continues; ++i)
             socket->write("HTTP/1.1 100 Continue\r\n\r\n");
     }
+
+    static void refuse(QTcpSocket *socket, const Error &error)
+    {
+        socket->readAll(); // QHttpServer never sees the rest of this request
+        const QByteArray requestId = makeId("req_");
+        const QByteArray body = anthropicErrorBody(error, requestId);
+        qCWarning(lcServer) << "refused a request before reading it:" << error.message;
+        socket->write("HTTP/1.1 " + QByteArray::number(error.httpStatus) + ' ' + reasonPhrase(error.httpStatus)
+                      + "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size())
+                      + "\r\nrequest-id: " + requestId + "\r\nConnection: close\r\n\r\n" + body);
+        // Half-close once the answer is out, and drain for a moment: closing with unread bytes would reset the
+        // connection and the client could lose the answer.
+        connect(socket, &QTcpSocket::bytesWritten, socket, [socket] {
+            if (socket->bytesToWrite() == 0 && socket->socketDescriptor() != -1)
+                ::shutdown(int(socket->socketDescriptor()), SHUT_WR);
+        });
+        QTimer::singleShot(lingerMs, socket, [socket] { socket->abort(); });
+    }
+
+    static constexpr int lingerMs = 2'000;
+    Limits m_limits;
 };
 
 // ClientConnection over QHttpServerResponder (6.4 streaming notes: ../shared/notes/qhttpserver-6.4.md).
@@ -75,6 +127,11 @@ public:
     bool isOpen() const override { return m_socket && m_socket->state() == QAbstractSocket::ConnectedState; }
     bool hasResponded() const override { return m_started; }
     qint64 bytesToWrite() const override { return m_socket ? m_socket->bytesToWrite() : 0; }
+    void close() override
+    {
+        if (m_socket)
+            m_socket->abort();
+    }
 
     void respond(int status, const HeaderList &headers, const QByteArray &body) override
     {
@@ -194,6 +251,11 @@ Method allowedMethod(Route::Kind kind)
     }
 }
 
+Error jsonTooDeep(int limit)
+{
+    return Error::invalidRequest(u"The request JSON is nested more than %1 levels deep"_s.arg(limit));
+}
+
 HeaderList jsonHeaders(const QByteArray &requestId)
 {
     return {{"Content-Type", "application/json"}, {"request-id", requestId}};
@@ -214,7 +276,12 @@ ProxyServer::~ProxyServer() = default;
 
 bool ProxyServer::listen(const QHostAddress &address, quint16 port)
 {
-    auto *listener = new Listener(this);
+    if (!address.isLoopback() && m_config.inboundToken.isEmpty()) {
+        m_errorString = u"refusing to listen on the non-loopback address %1 without an inbound token "
+                        "(set SWITCHYARD_TOKEN)"_s.arg(address.toString());
+        return false;
+    }
+    auto *listener = new Listener(m_config.limits, this);
     if (!listener->listen(address, port)) {
         m_errorString = listener->errorString();
         delete listener;
@@ -222,6 +289,10 @@ bool ProxyServer::listen(const QHostAddress &address, quint16 port)
     }
     bind(listener);
     m_listener = listener;
+    if (!address.isLoopback()) {
+        qCWarning(lcServer) << "listening on non-loopback address" << address.toString()
+                            << "- every request must carry the inbound token";
+    }
     return true;
 }
 
@@ -264,6 +335,11 @@ qint64 ProxyServer::pendingClientBytes() const
     return pending;
 }
 
+int ProxyServer::clientSocketCount() const
+{
+    return m_listener ? int(m_listener->findChildren<QTcpSocket *>().size()) : 0;
+}
+
 void ProxyServer::abortAll(const Error &error)
 {
     const QList<Exchange *> exchanges = findChildren<Exchange *>(Qt::FindDirectChildrenOnly);
@@ -300,9 +376,17 @@ bool ProxyServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *s
         return QByteArray();
     };
     const bool loopback = m_listener && m_listener->serverAddress().isLoopback();
-    if (const auto refused = checkLocalAccess(header("host"), header("origin"), loopback)) {
+    if (const auto refused = checkLocalAccess(header("host"), header("origin"), loopback, m_config.allowedHosts,
+                                              m_config.allowedOrigins)) {
         qCWarning(lcServer) << "refused" << methodName(method) << request.url().path() << refused->message;
         answerError(*refused);
+        return true;
+    }
+    // The root answers without the token (clients probe it with HEAD), but names the upstream only with it.
+    const auto unauthenticated = checkInboundToken(header("x-api-key"), header("authorization"), m_config.inboundToken);
+    if (unauthenticated && target.kind != Route::Root) {
+        qCWarning(lcServer) << "refused" << methodName(method) << request.url().path() << unauthenticated->message;
+        answerError(*unauthenticated, {{"WWW-Authenticate", "Bearer"}});
         return true;
     }
 
@@ -323,14 +407,20 @@ bool ProxyServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *s
     }
 
     switch (target.kind) {
-    case Route::Root:
-        answerJson({{u"name"_s, u"Switchyard"_s},
-                    {u"version"_s, QStringLiteral(SWITCHYARD_VERSION)},
-                    {u"upstream"_s, m_config.upstream.displayName()}});
+    case Route::Root: {
+        QJsonObject root{{u"name"_s, u"Switchyard"_s}, {u"version"_s, QStringLiteral(SWITCHYARD_VERSION)}};
+        if (!unauthenticated)
+            root.insert(u"upstream"_s, m_config.upstream.displayName());
+        answerJson(root);
         break;
+    }
     case Route::Models: answerJson(modelListResponse(m_models)); break;
     case Route::Model: answerJson(modelInfo(target.argument, m_models)); break;
     case Route::CountTokens: {
+        if (RequestLimiter::jsonDepth(request.body(), m_config.limits.maxJsonDepth) > m_config.limits.maxJsonDepth) {
+            answerError(jsonTooDeep(m_config.limits.maxJsonDepth));
+            break;
+        }
         const Result<QJsonObject> counted = countTokensResponse(request.body());
         counted ? answerJson(*counted) : answerError(counted.error());
         break;
@@ -371,6 +461,15 @@ void ProxyServer::startExchange(const QHttpServerRequest &request, QTcpSocket *s
     copy.alwaysStream = alwaysStream;
 
     auto *connection = new ResponderConnection(makeResponder(request, socket), socket, false, nullptr);
+    if (m_activeExchanges >= m_config.limits.maxConcurrentExchanges) {
+        const QByteArray body = anthropicErrorBody(
+            Error::make(ErrorType::Overloaded, u"Switchyard is handling %1 requests already (its limit); retry "
+                                               "shortly"_s.arg(m_activeExchanges)),
+            requestId);
+        connection->respond(529, jsonHeaders(requestId), body);
+        delete connection;
+        return;
+    }
     ExchangeContext context;
     context.upstream = m_upstream;
     context.hub = m_hub;
@@ -379,6 +478,12 @@ void ProxyServer::startExchange(const QHttpServerRequest &request, QTcpSocket *s
     context.models = m_models;
     context.upstreamKey = m_config.upstreamKey;
     context.pingIntervalMs = m_config.pingIntervalMs;
+    context.fallbacks = m_config.fallbacks;
+    for (const UpstreamTarget &fallback : std::as_const(m_config.fallbacks))
+        context.redactor.addSecret(fallback.key);
+    context.redactor.addSecret(m_config.inboundToken);
+    context.retry = m_config.retry;
+    context.limits = m_config.limits;
     auto *exchange = new Exchange(std::move(copy), std::unique_ptr<ClientConnection>(connection),
                                   std::move(context), this);
     ++m_activeExchanges;

@@ -45,6 +45,8 @@ public:
     [[nodiscard]] bool isPaused() const { return m_paused; }
     // Bytes written to client sockets that the kernel has not taken yet.
     [[nodiscard]] qint64 pendingClientBytes() const;
+    // Client sockets still alive (tests check that nothing leaks).
+    [[nodiscard]] int clientSocketCount() const;
     // Ends every in-flight exchange with `error` (shutdown after the grace period).
     void abortAll(const Error &error);
 

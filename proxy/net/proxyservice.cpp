@@ -50,6 +50,12 @@ Result<QUrl> ProxyService::start()
         return tl::unexpected(upstream.error());
     ProxyConfig effective = m_config;
     effective.upstream = *upstream;
+    for (UpstreamTarget &fallback : effective.fallbacks) { // a fallback may be the built-in demo too
+        const Result<UpstreamProfile> resolved = resolve(fallback.profile);
+        if (!resolved)
+            return tl::unexpected(resolved.error());
+        fallback.profile = *resolved;
+    }
 
     QHostAddress address;
     if (m_config.listenHost == u"localhost"_s)
@@ -178,6 +184,8 @@ void ProxyService::sendTestRequest()
     request.setHeader(QNetworkRequest::UserAgentHeader, QByteArrayLiteral("switchyard-test/" SWITCHYARD_VERSION));
     request.setRawHeader("anthropic-version", "2023-06-01");
     request.setRawHeader("Accept-Encoding", "identity");
+    if (!m_config.inboundToken.isEmpty()) // the proxy demands it of every client, this one included
+        request.setRawHeader("x-api-key", m_config.inboundToken);
     QNetworkReply *reply = m_testClient->post(request, testRequestBody());
     connect(reply, &QNetworkReply::metaDataChanged, this, [this, reply] {
         Q_EMIT testRequestStarted(reply->rawHeader("request-id"));

@@ -27,6 +27,7 @@ struct FakeReply
     QList<QPair<int, QByteArray>> chunks; // non-empty: a chunked (SSE) reply, each piece after its delay
     bool neverAnswer = false;
     bool resetAtEnd = false; // after the chunks, drop the connection instead of ending the body
+    bool resetAtOnce = false; // drop the connection as soon as the request arrived (no status line)
 };
 
 struct RecordedRequest
@@ -105,6 +106,13 @@ protected:
         connect(socket, &QTcpSocket::errorOccurred, this, gone);
         if (reply.neverAnswer)
             return true;
+        if (reply.resetAtOnce) {
+            QTimer::singleShot(0, socket, [guard] {
+                if (guard)
+                    guard->abort();
+            });
+            return true;
+        }
         QTimer::singleShot(reply.delayMs, this, [this, reply, responder, guard, done] {
             if (!guard || guard->state() != QAbstractSocket::ConnectedState)
                 return;

@@ -13,6 +13,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <functional>
+
 struct HttpResult
 {
     int status = 0;
@@ -39,7 +41,9 @@ public:
 
     static constexpr auto upstreamKey = "sk-upstream-secret-0123456789";
 
-    bool start(Proxy::UpstreamProfile profile = {}, int pingIntervalMs = 15'000)
+    // `tweak` adjusts the configuration before the server starts (limits, token, fallbacks, retries).
+    bool start(Proxy::UpstreamProfile profile = {}, int pingIntervalMs = 15'000,
+               const std::function<void(Proxy::ProxyConfig &)> &tweak = {})
     {
         if (profile.baseUrl.isEmpty())
             profile.baseUrl = upstream.baseUrl();
@@ -48,6 +52,8 @@ public:
         config.upstream = profile;
         config.upstreamKey = upstreamKey;
         config.pingIntervalMs = pingIntervalMs;
+        if (tweak)
+            tweak(config);
         server = std::make_unique<Proxy::ProxyServer>(config, &client, &hub);
         return server->listen(QHostAddress::LocalHost, 0);
     }

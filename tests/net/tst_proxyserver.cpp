@@ -247,6 +247,105 @@ private Q_SLOTS:
         QVERIFY(m_upstream->requests.isEmpty());
     }
 
+    void shouldDemandTheInboundTokenWhenConfigured()
+    {
+        QVERIFY(m_harness->start({}, 15'000, [](ProxyConfig &config) { config.inboundToken = "tok-inbound"; }));
+        m_server = m_harness->server.get();
+        m_upstream->enqueue(FakeUpstream::json(completion(u"ok"_s)));
+        const HttpResult refused = send("POST", u"/v1/messages"_s, messagesBody()); // harness sends another key
+        QCOMPARE(refused.status, 401);
+        QCOMPARE(refused.errorType(), u"authentication_error"_s);
+        QCOMPARE(m_upstream->requests.size(), 0);
+        const HttpResult root = send("GET", u"/"_s);
+        QCOMPARE(root.status, 200);
+        QVERIFY(!root.json().contains(u"upstream"_s)); // the root answers, without naming the upstream
+        const HttpResult accepted = m_harness->send("POST", u"/v1/messages"_s, messagesBody(),
+                                                    {{"authorization", "Bearer tok-inbound"}});
+        QCOMPARE(accepted.status, 200);
+        QVERIFY(m_upstream->requests.first().header("authorization") != "Bearer tok-inbound");
+    }
+
+    void shouldRefuseToListenBeyondLoopbackWithoutAToken()
+    {
+        ProxyServer open(ProxyConfig{}, &m_harness->client);
+        QVERIFY(!open.listen(QHostAddress::AnyIPv4, 0));
+        QVERIFY(open.errorString().contains(u"token"_s));
+        ProxyConfig config;
+        config.inboundToken = "tok";
+        ProxyServer guarded(config, &m_harness->client);
+        QVERIFY(guarded.listen(QHostAddress::AnyIPv4, 0));
+    }
+
+    // Raw HTTP: the answer must come while the client is still "sending" (nothing more was read).
+    void shouldRefuseOversizedRequestsBeforeReadingThem_data()
+    {
+        QTest::addColumn<QByteArray>("request");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("type");
+        QTest::addRow("body over the limit") << QByteArray("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                                           "Content-Length: 2000\r\n\r\n{\"model\":")
+                                             << 413 << u"request_too_large"_s;
+        QTest::addRow("header block too large")
+            << QByteArray("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + QByteArray(5000, 'b') + "\r\n\r\n")
+            << 431 << u"invalid_request_error"_s;
+        QByteArray many = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+        for (int i = 0; i < 30; ++i)
+            many += "X-" + QByteArray::number(i) + ": 1\r\n";
+        QTest::addRow("too many header fields") << QByteArray(many + "\r\n") << 431 << u"invalid_request_error"_s;
+    }
+
+    void shouldRefuseOversizedRequestsBeforeReadingThem()
+    {
+        QFETCH(QByteArray, request);
+        QFETCH(int, status);
+        QFETCH(QString, type);
+        QVERIFY(m_harness->start({}, 15'000, [](ProxyConfig &config) {
+            config.limits.maxBodyBytes = 1000;
+            config.limits.maxHeaderBytes = 4096;
+            config.limits.maxHeaderCount = 20;
+        }));
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_harness->server->port());
+        QVERIFY(socket.waitForConnected(5000));
+        socket.write(request);
+        QByteArray response;
+        QTRY_VERIFY_WITH_TIMEOUT((response += socket.readAll()).contains("}"), 10'000);
+        QVERIFY2(response.startsWith(QByteArray("HTTP/1.1 " + QByteArray::number(status))), response.constData());
+        const QJsonObject body = QJsonDocument::fromJson(response.mid(response.indexOf("\r\n\r\n") + 4)).object();
+        QCOMPARE(body[u"error"_s][u"type"_s].toString(), type);
+        QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 10'000); // and closed
+        QCOMPARE(m_upstream->requests.size(), 0);
+    }
+
+    void shouldRefuseJsonNestedTooDeep()
+    {
+        QVERIFY(m_harness->start({}, 15'000, [](ProxyConfig &config) { config.limits.maxJsonDepth = 8; }));
+        const QByteArray deep = R"({"model":"m","max_tokens":1,"messages":[],"metadata":)" + QByteArray(10, '[')
+            + QByteArray(10, ']') + "}";
+        for (const QString &path : {u"/v1/messages"_s, u"/v1/messages/count_tokens"_s}) {
+            const HttpResult r = m_harness->send("POST", path, deep);
+            QCOMPARE(r.status, 400);
+            QVERIFY2(r.errorMessage().contains(u"nested"_s), qPrintable(r.errorMessage()));
+        }
+        QCOMPARE(m_upstream->requests.size(), 0);
+    }
+
+    void shouldAnswerOverloadedBeyondTheConcurrencyLimit()
+    {
+        QVERIFY(m_harness->start({}, 15'000, [](ProxyConfig &config) { config.limits.maxConcurrentExchanges = 1; }));
+        FakeReply slow = FakeUpstream::json(completion(u"first"_s));
+        slow.delayMs = 1500;
+        m_upstream->enqueue(slow);
+        QNetworkReply *first = m_harness->nam.post(m_harness->request(u"/v1/messages"_s), messagesBody());
+        QTRY_COMPARE(m_harness->server->activeExchangeCount(), 1);
+        const HttpResult second = send("POST", u"/v1/messages"_s, messagesBody());
+        QCOMPARE(second.status, 529);
+        QCOMPARE(second.errorType(), u"overloaded_error"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(first->isFinished(), 10'000);
+        QCOMPARE(first->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        first->deleteLater();
+    }
+
     void shouldCancelUpstreamWhenClientLeaves()
     {
         FakeReply slow = FakeUpstream::json(completion(u"late"_s));
