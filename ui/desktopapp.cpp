@@ -36,6 +36,8 @@ DesktopApp::~DesktopApp()
     if (m_dialog)
         delete m_dialog;
     m_window.reset();
+    if (m_store)
+        m_store->poll(); // the last events the window has not fetched yet go to the history too
     if (m_history)
         m_history->flush();
 }
@@ -61,6 +63,7 @@ Proxy::Result<QUrl> DesktopApp::start()
     m_history->setPaused(m_settings->value(Key::RecordingPaused).toBool());
     Proxy::Redactor redactor;
     redactor.addSecret(m_config.upstreamKey);
+    redactor.addSecret(m_config.inboundToken);
     m_history->setRedactor(redactor);
     const Proxy::Result<void> opened = m_history->open();
     if (opened) {
@@ -82,6 +85,7 @@ Proxy::Result<QUrl> DesktopApp::start()
 
     m_window = std::make_unique<MainWindow>(m_host.get(), m_store);
     m_window->setRedactor(redactor);
+    m_window->setInboundToken(m_config.inboundToken);
     m_window->loadLogFile(m_options.summaryLogFile);
     m_window->installEventFilter(this);
     if (!opened) {

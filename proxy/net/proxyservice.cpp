@@ -183,6 +183,8 @@ void ProxyService::sendTestRequest()
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     request.setHeader(QNetworkRequest::UserAgentHeader, QByteArrayLiteral("switchyard-test/" SWITCHYARD_VERSION));
     request.setRawHeader("anthropic-version", "2023-06-01");
+    if (!m_config.inboundToken.isEmpty())
+        request.setRawHeader("x-api-key", m_config.inboundToken);
     request.setRawHeader("Accept-Encoding", "identity");
     if (!m_config.inboundToken.isEmpty()) // the proxy demands it of every client, this one included
         request.setRawHeader("x-api-key", m_config.inboundToken);
