@@ -2,6 +2,7 @@
 #include "commandline.h"
 #include "unixsignals.h"
 
+#include "config/autostart.h"
 #include "config/settings.h"
 #include "net/proxyservice.h"
 #include "session/summarylog.h"
@@ -52,6 +53,8 @@ int runDesktop(QCoreApplication &app, Proxy::Settings &settings, const Proxy::Pr
     if (!instance.listen())
         printLine(stderr, u"switchyard: warning: another launch will not find this one (local socket failed)"_s);
 
+    // Wayland links the window to the launcher entry (and its icon) by this id.
+    QGuiApplication::setDesktopFileName(Proxy::Autostart::desktopId.toString());
     Desktop::DesktopApp::Options desktopOptions;
     desktopOptions.summaryLogFile = Proxy::SummaryLog::defaultFilePath();
     desktopOptions.useEnvironmentKey = !config.upstreamKey.isEmpty();

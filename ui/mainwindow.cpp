@@ -98,7 +98,7 @@ MainWindow::MainWindow(Proxy::ServiceHost *host, Proxy::SessionStore *store, QWi
     split->setStretchFactor(1, 3);
     split->setChildrenCollapsible(false);
     const int em = fontMetrics().horizontalAdvance(u'M');
-    split->setSizes({44 * em, 66 * em});
+    split->setSizes({48 * em, 62 * em});
     tabs->addTab(split, tr("Exchanges"));
     tabs->addTab(buildLogs(), tr("Logs"));
     layout->addWidget(tabs, 1);
@@ -221,17 +221,23 @@ QWidget *MainWindow::buildExchangeList()
     m_exchangeView->header()->setStretchLastSection(false);
     m_exchangeView->header()->setSectionResizeMode(QHeaderView::Interactive);
     const int em = fontMetrics().horizontalAdvance(u'M');
-    const int widths[] = {11, 10, 15, 6, 6, 6, 7, 7};
+    const int widths[] = {10, 10, 14, 5, 7, 7, 8, 8};
     for (int c = 0; c < ExchangeListModel::ColumnCount; ++c)
         m_exchangeView->setColumnWidth(c, widths[c] * em);
-    connect(m_filter, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &parent) {
-        if (!parent.isValid()) // a new session: open it
-            m_exchangeView->expandAll();
+    // Session rows: their label spans the row, and they open as they appear.
+    const auto openSessions = [this] {
+        for (int r = 0; r < m_filter->rowCount(); ++r)
+            m_exchangeView->setFirstColumnSpanned(r, {}, true);
+        m_exchangeView->expandAll();
+    };
+    connect(m_filter, &QAbstractItemModel::rowsInserted, this, [this, openSessions](const QModelIndex &parent) {
+        if (!parent.isValid())
+            openSessions();
         else
             m_exchangeView->expand(parent);
     });
-    connect(m_filter, &QAbstractItemModel::modelReset, m_exchangeView, &QTreeView::expandAll);
-    connect(m_filter, &QAbstractItemModel::layoutChanged, m_exchangeView, &QTreeView::expandAll);
+    connect(m_filter, &QAbstractItemModel::modelReset, this, openSessions);
+    connect(m_filter, &QAbstractItemModel::layoutChanged, this, openSessions);
     connect(m_exchangeView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MainWindow::onExchangeSelected);
     connect(m_exchangeView, &QWidget::customContextMenuRequested, this, [this](const QPoint &at) {

@@ -179,7 +179,7 @@ QVariant ExchangeListModel::exchangeData(const ExchangeRecord &r, int column, in
             return u"%1: %2"_s.arg(r.errorType, r.errorMessage);
         if (r.violations > 0)
             return u"%1 protocol finding(s): the stream sent to the client broke the Messages contract"_s.arg(r.violations);
-        return QString::fromLatin1(r.requestId);
+        return u"%1 · %2"_s.arg(QString::fromLatin1(r.requestId), r.startedAt.toLocalTime().toString(Qt::ISODateWithMs));
     case Qt::TextAlignmentRole:
         if (column == FirstToken || column == Duration || column == Tokens)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
@@ -188,7 +188,7 @@ QVariant ExchangeListModel::exchangeData(const ExchangeRecord &r, int column, in
     default: return {};
     }
     switch (column) {
-    case Time: return r.startedAt.toLocalTime().toString(u"HH:mm:ss.zzz"_s);
+    case Time: return r.startedAt.toLocalTime().toString(u"HH:mm:ss"_s);
     case Client: return clientName(r);
     case Model:
         return r.upstreamModel.isEmpty() || r.upstreamModel == r.model ? r.model
@@ -229,10 +229,10 @@ QVariant ExchangeListModel::groupData(const Group &g, int column, int role) cons
     case Qt::DisplayRole: break;
     default: return {};
     }
-    if (column == Time) {
-        const QString label = g.session.isEmpty() ? u"No session"_s
-                                                  : u"Session %1"_s.arg(g.session.left(8));
-        return u"%1 (%2)"_s.arg(label).arg(g.exchanges.size());
+    if (column == Time) { // session rows span the whole row in the view
+        const QString label = g.session.isEmpty() ? u"Requests without a Claude Code session"_s
+                                                  : u"Claude Code session %1"_s.arg(g.session.left(8));
+        return u"%1 · %2 request(s)"_s.arg(label).arg(g.exchanges.size());
     }
     if (column == Client && !g.exchanges.isEmpty()) {
         const qsizetype at = m_store->indexOf(g.exchanges.constLast());
@@ -245,7 +245,7 @@ QVariant ExchangeListModel::headerData(int section, Qt::Orientation orientation,
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
-    static const char *const names[] = {"Time", "Client", "Model → upstream", "Status", "First token",
+    static const char *const names[] = {"Time", "Client", "Model → upstream", "Status", "1st token",
                                         "Duration", "Tokens in / out", "Stop reason"};
     return section >= 0 && section < ColumnCount ? QString::fromUtf8(names[section]) : QVariant();
 }

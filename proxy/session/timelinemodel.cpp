@@ -106,6 +106,7 @@ void TimelineModel::append(const QList<ObservedEvent> &events)
                     m_toolInput[index] += delta.value(u"partial_json"_s).toString();
             } else if (event.name == "content_block_stop") {
                 closing = index;
+                row.detailType = m_openBlocks.value(index); // coloured like the block it closes
                 if (m_toolInput.contains(index))
                     row.summary += u"  input "_s + m_toolInput.value(index);
             }
