@@ -2,10 +2,12 @@
 #include "commandline.h"
 #include "unixsignals.h"
 
+#include "config/autostart.h"
 #include "config/settings.h"
 #include "net/proxyservice.h"
 #include "session/summarylog.h"
-#include "mainwindow.h"
+#include "desktopapp.h"
+#include "singleinstance.h"
 
 #include <QApplication>
 #include <QCoreApplication>
@@ -28,6 +30,49 @@ bool hasDisplay()
 {
     return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
         || !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+}
+
+void warnIfExposed(const QUrl &url)
+{
+    if (!QHostAddress(url.host()).isLoopback()) {
+        printLine(stderr, u"switchyard: warning: listening on a non-loopback address; anyone who can reach it and "
+                          "knows the inbound token can spend your upstream key"_s);
+    }
+}
+
+// The desktop app: one instance per user (a second launch raises the first one's window), the proxy on its own
+// thread, the window and the tray.
+int runDesktop(QCoreApplication &app, Proxy::Settings &settings, const Proxy::ProxyConfig &config,
+               const CommandLineOptions &options)
+{
+    Desktop::SingleInstance instance(Desktop::SingleInstance::defaultName(settings.fileName()));
+    if (instance.notifyRunningInstance()) {
+        printLine(stderr, u"switchyard: already running; its window was raised"_s);
+        return 0;
+    }
+    if (!instance.listen())
+        printLine(stderr, u"switchyard: warning: another launch will not find this one (local socket failed)"_s);
+
+    // Wayland links the window to the launcher entry (and its icon) by this id.
+    QGuiApplication::setDesktopFileName(Proxy::Autostart::desktopId.toString());
+    Desktop::DesktopApp::Options desktopOptions;
+    desktopOptions.summaryLogFile = Proxy::SummaryLog::defaultFilePath();
+    desktopOptions.useEnvironmentKey = !config.upstreamKey.isEmpty();
+    desktopOptions.upstreamFromCommandLine = options.upstream.has_value() || options.model.has_value();
+    Desktop::DesktopApp desktop(config, &settings, desktopOptions);
+    UnixSignals unixSignals;
+    QObject::connect(&unixSignals, &UnixSignals::terminationRequested, &desktop, &Desktop::DesktopApp::quit);
+    QObject::connect(&instance, &Desktop::SingleInstance::activationRequested, &desktop,
+                     &Desktop::DesktopApp::showWindow);
+    const Proxy::Result<QUrl> url = desktop.start();
+    if (!url) {
+        printLine(stderr, u"switchyard: "_s + url.error().message);
+        return 1;
+    }
+    printLine(stdout, u"listening on "_s + url->toString());
+    printLine(stderr, u"switchyard: upstream "_s + config.upstream.displayName());
+    warnIfExposed(*url);
+    return app.exec();
 }
 
 } // namespace
@@ -72,6 +117,9 @@ int main(int argc, char *argv[])
         return 2;
     }
 
+    if (!headless)
+        return runDesktop(*app, settings, config, *options);
+
     Proxy::ProxyService service(config);
     // Before the ready line: a supervisor may send SIGTERM the moment it reads it.
     UnixSignals unixSignals;
@@ -91,20 +139,11 @@ int main(int argc, char *argv[])
         return 1;
     }
     // The summary log: JSON lines on stderr when headless, always in a rotating file under the XDG state dir.
-    Proxy::SummaryLog summaryLog({Proxy::SummaryLog::defaultFilePath(), headless});
+    Proxy::SummaryLog summaryLog({Proxy::SummaryLog::defaultFilePath(), true});
     summaryLog.attach(service.hub());
 
     printLine(stdout, u"listening on "_s + url->toString());
     printLine(stderr, u"switchyard: upstream "_s + config.upstream.displayName());
-    if (!QHostAddress(url->host()).isLoopback()) {
-        printLine(stderr, u"switchyard: warning: listening on a non-loopback address; anyone who can reach it and "
-                          "knows the inbound token can spend your upstream key"_s);
-    }
-
-    std::unique_ptr<Desktop::MainWindow> window;
-    if (!headless) {
-        window = std::make_unique<Desktop::MainWindow>(&service);
-        window->show();
-    }
+    warnIfExposed(*url);
     return app->exec();
 }

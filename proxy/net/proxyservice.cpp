@@ -206,9 +206,10 @@ void ProxyService::sendTestRequest()
     target.setPath(u"/v1/messages"_s);
     QNetworkRequest request(target);
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-    request.setHeader(QNetworkRequest::UserAgentHeader, QByteArrayLiteral("Switchyard test request"));
+    request.setHeader(QNetworkRequest::UserAgentHeader, QByteArrayLiteral("switchyard-test/" SWITCHYARD_VERSION));
     request.setRawHeader("anthropic-version", "2023-06-01");
-    request.setRawHeader("x-app", "switchyard-test");
+    if (!m_config.inboundToken.isEmpty())
+        request.setRawHeader("x-api-key", m_config.inboundToken);
     request.setRawHeader("Accept-Encoding", "identity");
     if (!m_config.inboundToken.isEmpty()) // the proxy demands it of every client, this one included
         request.setRawHeader("x-api-key", m_config.inboundToken);

@@ -70,6 +70,28 @@ private Q_SLOTS:
         QCOMPARE(finished.last().at(1).toString(), QString());
     }
 
+    void shouldLetTheRequestInFlightFinishOnTheProfileItStartedWith()
+    {
+        ServiceHost host(demoConfig());
+        QVERIFY(host.start());
+        QSignalSpy started(&host, &ServiceHost::testRequestStarted);
+        QSignalSpy finished(&host, &ServiceHost::testRequestFinished);
+        QSignalSpy changed(&host, &ServiceHost::upstreamChanged);
+        host.sendTestRequest();            // the demo streams for a while (~30 ms per word)
+        QVERIFY(started.wait(10000));      // headers are out: the exchange runs on the demo profile
+        UpstreamProfile unreachable;
+        unreachable.name = u"gone"_s;
+        unreachable.baseUrl = QUrl(u"http://127.0.0.1:9/v1"_s);
+        host.setUpstream(unreachable, {});
+        QVERIFY(changed.wait(5000));
+        QCOMPARE(finished.size(), 0);      // the switch happened mid-stream
+        QVERIFY(finished.wait(20000));
+        QCOMPARE(finished.first().at(1).toString(), QString()); // the in-flight stream completed on the demo
+        host.sendTestRequest();
+        QVERIFY(finished.wait(20000));
+        QVERIFY(!finished.last().at(1).toString().isEmpty()); // the next one went to the new profile
+    }
+
     void shouldSwitchTheUpstreamForTheNextRequest()
     {
         ServiceHost host(demoConfig());
