@@ -62,6 +62,8 @@ protected:
             delete socket;
             return;
         }
+        // Events are small writes that must go out at once: Nagle's algorithm would hold them back.
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         auto limiter = std::make_shared<RequestLimiter>(m_limits);
         connect(socket, &QTcpSocket::readyRead, socket, [socket, limiter] { inspect(socket, *limiter); });
         addPendingConnection(socket);
@@ -282,6 +284,8 @@ bool ProxyServer::listen(const QHostAddress &address, quint16 port)
         return false;
     }
     auto *listener = new Listener(m_config.limits, this);
+    // Qt's default backlog (50) drops connection bursts (Claude Code opens many at once); the kernel caps it anyway.
+    listener->setListenBacklogSize(1024);
     if (!listener->listen(address, port)) {
         m_errorString = listener->errorString();
         delete listener;
