@@ -51,8 +51,7 @@ void checkMapped(const QJsonObject &request, const MappingOptions &options, cons
     }
     for (const QJsonValue message : body.value("messages"_L1).toArray()) {
         const QString role = message["role"_L1].toString();
-        FUZZ_CHECK(role == "system"_L1 || role == "user"_L1 || role == "assistant"_L1 || role == "tool"_L1,
-                   show(body));
+        FUZZ_CHECK(role == "system"_L1 || role == "user"_L1 || role == "assistant"_L1 || role == "tool"_L1, show(body));
         for (const QJsonValue call : message["tool_calls"_L1].toArray()) {
             checkToolName(call["function"_L1]["name"_L1].toString(), mapped);
             QJsonParseError error;
@@ -73,7 +72,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     const Result<QJsonObject> request = parseJsonObject(bytes);
     if (!request) {
         FUZZ_CHECK(request.error().type == ErrorType::InvalidRequest && request.error().httpStatus == 400,
-                   request.error().message);
+            request.error().message);
         return 0;
     }
     FUZZ_CHECK(estimateInputTokens(*request) >= 1, show(*request));
@@ -85,13 +84,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     other.maxTokensField = u"max_completion_tokens"_s;
     other.sendReasoningEffort = false;
     other.includeStreamUsage = false;
-    for (const MappingOptions *options : {&openai, &other}) {
+    for (const MappingOptions *options : { &openai, &other }) {
         const Result<MappedRequest> mapped = mapRequest(*request, *options);
         if (mapped) {
             checkMapped(*request, *options, *mapped);
         } else {
             FUZZ_CHECK(mapped.error().type == ErrorType::InvalidRequest && mapped.error().httpStatus == 400,
-                       mapped.error().message);
+                mapped.error().message);
             FUZZ_CHECK(mapped.error().message.contains(u": "_s), mapped.error().message);
         }
     }

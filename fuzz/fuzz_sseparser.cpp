@@ -16,8 +16,7 @@ using namespace Proxy;
 
 namespace {
 
-struct Outcome
-{
+struct Outcome {
     QList<SseEvent> events;
     bool ok = true;
 };
@@ -26,12 +25,11 @@ QString describe(const char *how, const Outcome &a, const Outcome &b)
 {
     return QString::fromLatin1("%1: ok %2 vs %3, %4 vs %5 events")
         .arg(QLatin1StringView(how), QString::number(a.ok), QString::number(b.ok), QString::number(a.events.size()),
-             QString::number(b.events.size()));
+            QString::number(b.events.size()));
 }
 
 // Feeds the pieces, checking the buffer bound after each, then finishes.
-template<typename NextSize>
-Outcome parse(QByteArrayView input, qsizetype maxLine, NextSize &&nextSize)
+template<typename NextSize> Outcome parse(QByteArrayView input, qsizetype maxLine, NextSize &&nextSize)
 {
     SseParser parser(maxLine);
     Outcome outcome;
@@ -62,7 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     const QByteArrayView input(reinterpret_cast<const char *>(data), qsizetype(size));
     const quint64 seed = Fuzz::hash(input);
 
-    for (const qsizetype maxLine : {SseParser::defaultMaxLineBytes, qsizetype(1 + seed % 97)}) {
+    for (const qsizetype maxLine : { SseParser::defaultMaxLineBytes, qsizetype(1 + seed % 97) }) {
         const Outcome whole = parse(input, maxLine, [&] { return qMax<qsizetype>(1, input.size()); });
         Fuzz::Random random(seed);
         const qsizetype maxPiece = 1 + random.bounded(64);
@@ -71,7 +69,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     // Every CR/LF split there is; bounded, as it costs a feed per byte.
     if (input.size() <= 1024) {
         compare("byte by byte", parse(input, SseParser::defaultMaxLineBytes, [&] { return input.size(); }),
-                parse(input, SseParser::defaultMaxLineBytes, [] { return qsizetype(1); }));
+            parse(input, SseParser::defaultMaxLineBytes, [] { return qsizetype(1); }));
     }
 
     // Zero-length pieces must be no-ops; `random.bounded(maxPiece + 1)` above yields some. An empty view

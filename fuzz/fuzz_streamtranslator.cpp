@@ -25,14 +25,13 @@ StreamTranslator::Options options()
     options.clientModel = u"claude-sonnet-4-5"_s;
     options.messageId = "msg_fuzz";
     options.estimatedInputTokens = 10;
-    options.stopSequences = {u"</answer>"_s, u"\n\nHuman:"_s};
+    options.stopSequences = { u"</answer>"_s, u"\n\nHuman:"_s };
     // A client tool name that has to be renamed upstream, so renamed tool calls are reachable.
     (void)options.toolNames.toUpstream(u"mcp__files__read file"_s);
     return options;
 }
 
-class Checker
-{
+class Checker {
 public:
     void take(const QList<StreamEvent> &events)
     {
@@ -93,8 +92,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         }
         const bool wasDone = translator.isDone();
         QList<StreamEvent> events;
-        if (line == "\x01"
-                    "fail")
+        if (line
+            == "\x01"
+               "fail")
             events = translator.fail(Error::make(ErrorType::Api, u"fuzz: the upstream connection was reset"_s));
         else
             events = translator.feed(line.toByteArray());

@@ -13,8 +13,8 @@ namespace Fuzz {
 
 [[noreturn]] inline void failed(const char *condition, const char *file, int line, const QString &detail)
 {
-    std::fprintf(stderr, "%s:%d: fuzz invariant failed: %s\n%s\n", file, line, condition,
-                 detail.toLocal8Bit().constData());
+    std::fprintf(
+        stderr, "%s:%d: fuzz invariant failed: %s\n%s\n", file, line, condition, detail.toLocal8Bit().constData());
     std::fflush(stderr);
     std::abort();
 }
@@ -29,10 +29,12 @@ inline quint64 hash(QByteArrayView bytes)
 }
 
 // xorshift64*: piece sizes without QRandomGenerator's global state.
-class Random
-{
+class Random {
 public:
-    explicit Random(quint64 seed) : m_state(seed ? seed : 0x9E3779B97F4A7C15ULL) {}
+    explicit Random(quint64 seed)
+        : m_state(seed ? seed : 0x9E3779B97F4A7C15ULL)
+    {
+    }
     quint64 next()
     {
         m_state ^= m_state >> 12;
@@ -49,8 +51,8 @@ private:
 
 } // namespace Fuzz
 
-#define FUZZ_CHECK(condition, detail)                                                                          \
-    do {                                                                                                       \
-        if (!(condition))                                                                                      \
-            ::Fuzz::failed(#condition, __FILE__, __LINE__, (detail));                                          \
+#define FUZZ_CHECK(condition, detail)                                                                                  \
+    do {                                                                                                               \
+        if (!(condition))                                                                                              \
+            ::Fuzz::failed(#condition, __FILE__, __LINE__, (detail));                                                  \
     } while (false)

@@ -24,7 +24,7 @@ bool runFile(const std::filesystem::path &path)
         std::fprintf(stderr, "cannot read %s\n", path.c_str());
         return false;
     }
-    const std::vector<char> bytes{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+    const std::vector<char> bytes{ std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>() };
     std::fprintf(stderr, "replaying %s (%zu bytes)\n", path.c_str(), bytes.size());
     // A copy in its own allocation, so ASan sees reads past the end exactly as under libFuzzer.
     std::vector<std::uint8_t> input(bytes.begin(), bytes.end());

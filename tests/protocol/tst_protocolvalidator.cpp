@@ -303,7 +303,8 @@ void TstProtocolValidator::shouldReportAnUnfinishedStreamOnlyOnce()
     QVERIFY(!validator.endedWithError());
 }
 
-// Found by fuzz_sseparser (fuzz/regressions/sseparser/validator-index-int-max): index + 1 overflowed an int.
+// Seen in review, replayed by fuzz_sseparser (fuzz/regressions/sseparser/validator-index-int-max): index + 1
+// overflowed an int.
 void TstProtocolValidator::shouldNotOverflowAtTheLargestIndex()
 {
     const auto violations
