@@ -121,6 +121,8 @@ MainWindow::MainWindow(Proxy::ServiceHost *host, Proxy::SessionStore *store, QWi
         refreshModelFilter();
         if (!m_pendingSelection.isEmpty() && m_store->indexOf(m_pendingSelection) >= 0)
             selectExchange(std::exchange(m_pendingSelection, QByteArray()));
+        else if (selectedExchange().isEmpty() && m_store->count() > 0) // nothing chosen yet: follow the newest
+            selectExchange(m_store->at(m_store->count() - 1).requestId);
     });
     connect(m_store, &Proxy::SessionStore::exchangeUpdated, this, [this](qsizetype index) {
         if (m_store->at(index).requestId == selectedExchange()) {
