@@ -416,8 +416,16 @@ void Exchange::onUpstreamFinished()
     const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
     if (m_timeoutError) // a stalled connect is a connection failure; a stalled answer is not retried
         return afterFailedAttempt(*m_timeoutError, 0, m_timeoutKind == u"connect"_s, {});
-    if (!status.isValid())
+    if (!status.isValid()) {
+        // A kept-alive upstream connection the server closed just as the request went out: nothing was answered,
+        // and every HTTP client retries that once on a fresh connection. Other failures follow the retry policy.
+        if (reply->error() == QNetworkReply::RemoteHostClosedError && !m_retriedClosedConnection) {
+            m_retriedClosedConnection = true;
+            recordAttempt(0, networkError(reply).message);
+            return sendUpstream();
+        }
         return afterFailedAttempt(networkError(reply), 0, true, {});
+    }
     const QByteArray body = reply->readAll();
     m_upstreamBytes += body.size();
     publish(ObservedEvent::Kind::UpstreamChunk, "body", body);

@@ -143,6 +143,7 @@ private:
     QList<UpstreamTarget> m_targets; // the profile, then the fallbacks
     qsizetype m_targetIndex = 0;
     int m_retries = 0;               // on the current target
+    bool m_retriedClosedConnection = false; // the one free retry of a connection the upstream had closed
     QList<Attempt> m_attempts;
     QElapsedTimer m_attemptClock;
     QJsonObject m_body;              // the client's request, mapped again for each target

@@ -16,6 +16,7 @@
 #include <QTimer>
 #include <QUrl>
 
+#include <functional>
 #include <memory>
 
 struct FakeReply
@@ -79,6 +80,8 @@ public:
         return reply;
     }
 
+    // When set, answers every request (instead of the script): parallel tests choose by what was asked.
+    std::function<FakeReply(const RecordedRequest &)> replyFor;
     QList<RecordedRequest> requests;
     int inFlight = 0;
     int maxInFlight = 0;
@@ -88,8 +91,9 @@ protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override
     {
         requests.append({request.url().path().toUtf8(), request.headers(), request.body()});
-        const FakeReply reply = m_script.isEmpty() ? json({{QStringLiteral("error"), QStringLiteral("no script")}}, 500)
-                                                   : m_script.dequeue();
+        const FakeReply reply = replyFor ? replyFor(requests.constLast())
+            : m_script.isEmpty()          ? json({{QStringLiteral("error"), QStringLiteral("no script")}}, 500)
+                                          : m_script.dequeue();
         auto responder = std::make_shared<QHttpServerResponder>(makeResponder(request, socket));
         QPointer<QTcpSocket> guard(socket);
         maxInFlight = qMax(maxInFlight, ++inFlight);

@@ -231,7 +231,9 @@ private Q_SLOTS:
         QCOMPARE(s.status, 502);
         QCOMPARE(s.errorBody[u"error"_s][u"type"_s].toString(), u"api_error"_s);
         QTRY_COMPARE(m_finished.size(), 1);
-        QCOMPARE(m_finished.first().attempts.size(), 1); // Switchyard itself did not retry (none configured)
+        // No retries are configured; the one extra attempt is the free retry of a connection the upstream closed
+        // before answering (found by the soak: a kept-alive connection closed under a request), and it is reset too.
+        QCOMPARE(m_finished.first().attempts.size(), 2);
     }
 
     void resetDuringTheStreamEndsWithErrorEvent()
