@@ -112,6 +112,12 @@ Proxy::Result<QUrl> DesktopApp::start()
     connect(m_tray, &Tray::quitRequested, this, &DesktopApp::quit);
     connect(m_tray, &Tray::pauseToggled, m_host.get(), &Proxy::ServiceHost::setPaused);
     connect(m_tray, &Tray::profileSelected, this, &DesktopApp::switchProfile);
+    m_tray->setRecording(!m_history->isPaused());
+    connect(m_tray, &Tray::recordingToggled, this, [this](bool recording) {
+        m_settings->set(Key::RecordingPaused, !recording);
+        m_history->setPaused(!recording);
+        m_window->setHistoryStatus(recording ? tr("Recording history") : tr("History recording is paused"), false);
+    });
     connect(m_tray, &Tray::copyEnvironmentRequested, this,
             [this] { QGuiApplication::clipboard()->setText(m_window->claudeCodeEnvironment()); });
     connect(m_host.get(), &Proxy::ServiceHost::pausedChanged, m_tray, &Tray::setPaused);
@@ -194,6 +200,7 @@ void DesktopApp::applySettings()
 {
     m_host->setRecordBodies(m_settings->value(Key::RecordBodies).toBool());
     m_history->setPaused(m_settings->value(Key::RecordingPaused).toBool());
+    m_tray->setRecording(!m_history->isPaused());
     m_history->setRetention(m_settings->value(Key::HistoryRetentionDays).toInt(),
                             qint64(m_settings->value(Key::HistoryMaxMegabytes).toInt()) * 1024 * 1024);
     m_options.upstreamFromCommandLine = false; // the user chose in the dialog: settings win from now on

@@ -23,6 +23,10 @@ Tray::Tray(QObject *parent)
     m_pause = m_menu->addAction(tr("Pause proxy"));
     m_pause->setCheckable(true);
     connect(m_pause, &QAction::toggled, this, &Tray::pauseToggled);
+    m_recording = m_menu->addAction(tr("Record history"));
+    m_recording->setCheckable(true);
+    m_recording->setChecked(true);
+    connect(m_recording, &QAction::toggled, this, &Tray::recordingToggled);
     m_menu->addSeparator();
     m_menu->addAction(tr("Quit Switchyard"), this, &Tray::quitRequested);
 
@@ -85,6 +89,12 @@ void Tray::setPaused(bool paused)
     const QSignalBlocker blocker(m_pause);
     m_pause->setChecked(paused);
     updateState();
+}
+
+void Tray::setRecording(bool recording)
+{
+    const QSignalBlocker blocker(m_recording);
+    m_recording->setChecked(recording);
 }
 
 void Tray::setActiveExchanges(int count)

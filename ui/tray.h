@@ -35,6 +35,7 @@ public:
 
     void setProfiles(const QStringList &names, const QString &active);
     void setPaused(bool paused);
+    void setRecording(bool recording);
     void setActiveExchanges(int count);
     void setError(const QString &message); // empty: no error
     void showMessage(const QString &title, const QString &text);
@@ -44,6 +45,7 @@ Q_SIGNALS:
     void profileSelected(const QString &name);
     void copyEnvironmentRequested();
     void pauseToggled(bool paused);
+    void recordingToggled(bool recording);
     void quitRequested();
 
 private:
@@ -54,6 +56,7 @@ private:
     QMenu *m_profiles = nullptr;
     QActionGroup *m_profileGroup = nullptr;
     QAction *m_pause = nullptr;
+    QAction *m_recording = nullptr;
     QAction *m_status = nullptr;
     State m_state = State::Serving;
     bool m_paused = false;

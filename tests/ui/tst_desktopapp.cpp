@@ -2,11 +2,13 @@
 // exchanges, and the tray's profile switch reaches the proxy.
 #include "desktopapp.h"
 #include "mainwindow.h"
+#include "tray.h"
 
 #include "config/settings.h"
 #include "net/servicehost.h"
 #include "session/exchangelistmodel.h"
 
+#include <QMenu>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -55,6 +57,35 @@ private Q_SLOTS:
         QCOMPARE(exchange.siblingAtColumn(Proxy::ExchangeListModel::Status).data().toString(), u"200"_s);
         again.window()->selectExchange(requestId);
         QTRY_VERIFY(again.window()->timelineView()->model()->rowCount() > 10); // its events came back too
+    }
+
+    void shouldRecordNothingWhileRecordingIsPausedFromTheTray()
+    {
+        QTemporaryDir dir;
+        Proxy::Settings settings(dir.filePath(u"switchyard.ini"_s));
+        Proxy::ProxyConfig config = settings.proxyConfig();
+        config.listenPort = 0;
+        {
+            Desktop::DesktopApp app(config, &settings, options(dir));
+            QVERIFY(app.start());
+            QAction *record = nullptr;
+            const auto actions = app.tray()->menu()->actions();
+            for (QAction *a : actions) {
+                if (a->text() == u"Record history"_s)
+                    record = a;
+            }
+            QVERIFY(record);
+            QVERIFY(record->isChecked());
+            record->trigger(); // off
+            QVERIFY(settings.value(Proxy::Settings::Key::RecordingPaused).toBool());
+            QSignalSpy finished(app.host(), &Proxy::ServiceHost::testRequestFinished);
+            app.host()->sendTestRequest();
+            QVERIFY(finished.wait(20000));
+            QTRY_VERIFY(app.window()->exchangeView()->model()->rowCount() > 0); // shown live all the same
+        }
+        Desktop::DesktopApp again(config, &settings, options(dir));
+        QVERIFY(again.start());
+        QCOMPARE(again.window()->exchangeView()->model()->rowCount(), 0); // but not kept
     }
 };
 

@@ -223,7 +223,7 @@ private Q_SLOTS:
         for (QAction *a : actions)
             texts.append(a->text());
         for (const QString &expected : {u"Open Switchyard"_s, u"Copy Claude Code environment"_s, u"Pause proxy"_s,
-                                        u"Quit Switchyard"_s})
+                                        u"Record history"_s, u"Quit Switchyard"_s})
             QVERIFY2(texts.contains(expected), qPrintable(texts.join(u", "_s)));
         QSignalSpy selected(&tray, &Desktop::Tray::profileSelected);
         QMenu *profiles = nullptr;
