@@ -106,6 +106,9 @@ Proxy::Result<QUrl> DesktopApp::start()
             m_tray->setError({});
     });
     connect(m_window.get(), &MainWindow::settingsRequested, this, &DesktopApp::openSettings);
+    connect(m_settings, &Proxy::Settings::changed, this, [this](Proxy::Settings::Key key) {
+        m_listenAddressEdited |= key == Key::ListenHost || key == Key::ListenPort;
+    });
 
     m_tray = new Tray(this);
     connect(m_tray, &Tray::openRequested, this, &DesktopApp::showWindow);
@@ -127,6 +130,9 @@ Proxy::Result<QUrl> DesktopApp::start()
         m_window->setHistoryStatus(tr("Upstream not changed: %1").arg(message), true);
     });
     connect(m_host.get(), &Proxy::ServiceHost::upstreamChanged, this, [this] { m_tray->setError({}); });
+    connect(m_host.get(), &Proxy::ServiceHost::listenFailed, this, [this](const QString &message) {
+        m_window->setHistoryStatus(tr("Still on the old address: %1").arg(message), true);
+    });
     connect(m_host.get(), &Proxy::ServiceHost::drained, qApp, &QCoreApplication::quit);
     refreshTrayProfiles();
     m_tray->show();
@@ -203,6 +209,8 @@ void DesktopApp::applySettings()
     m_tray->setRecording(!m_history->isPaused());
     m_history->setRetention(m_settings->value(Key::HistoryRetentionDays).toInt(),
                             qint64(m_settings->value(Key::HistoryMaxMegabytes).toInt()) * 1024 * 1024);
+    if (std::exchange(m_listenAddressEdited, false)) // only when the user changed it (not a --listen override)
+        m_host->setListenAddress(m_settings->listenHost(), m_settings->listenPort());
     m_options.upstreamFromCommandLine = false; // the user chose in the dialog: settings win from now on
     m_options.useEnvironmentKey = false;
     applyActiveProfile();

@@ -78,6 +78,7 @@ private:
     Tray *m_tray = nullptr;
     QPointer<SettingsDialog> m_dialog;
     bool m_quitting = false;
+    bool m_listenAddressEdited = false;
 };
 
 } // namespace Desktop

@@ -133,6 +133,7 @@ MainWindow::MainWindow(Proxy::ServiceHost *host, Proxy::SessionStore *store, QWi
     connect(m_host, &Proxy::ServiceHost::activeExchangeCountChanged, this, &MainWindow::updateHeader);
     connect(m_host, &Proxy::ServiceHost::pausedChanged, this, &MainWindow::updateHeader);
     connect(m_host, &Proxy::ServiceHost::upstreamChanged, this, &MainWindow::updateHeader);
+    connect(m_host, &Proxy::ServiceHost::listenChanged, this, &MainWindow::updateHeader);
     connect(m_host, &Proxy::ServiceHost::testRequestStarted, this, [this](const QByteArray &id) {
         if (m_store->indexOf(id) >= 0)
             selectExchange(id);

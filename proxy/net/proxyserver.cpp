@@ -292,6 +292,9 @@ bool ProxyServer::listen(const QHostAddress &address, quint16 port)
         return false;
     }
     bind(listener);
+    // Listening again (the user changed the address): the old listener stops accepting, its connections go on.
+    if (m_listener)
+        m_listener->close();
     m_listener = listener;
     if (!address.isLoopback()) {
         qCWarning(lcServer) << "listening on non-loopback address" << address.toString()
@@ -339,8 +342,8 @@ void ProxyServer::stopListening()
 qint64 ProxyServer::pendingClientBytes() const
 {
     qint64 pending = 0;
-    if (m_listener) {
-        const QList<QTcpSocket *> sockets = m_listener->findChildren<QTcpSocket *>();
+    {
+        const QList<QTcpSocket *> sockets = findChildren<QTcpSocket *>(); // under every listener, old ones too
         for (const QTcpSocket *socket : sockets)
             pending += socket->state() == QAbstractSocket::ConnectedState ? socket->bytesToWrite() : 0;
     }
@@ -349,7 +352,7 @@ qint64 ProxyServer::pendingClientBytes() const
 
 int ProxyServer::clientSocketCount() const
 {
-    return m_listener ? int(m_listener->findChildren<QTcpSocket *>().size()) : 0;
+    return int(findChildren<QTcpSocket *>().size()); // under every listener, old ones too
 }
 
 void ProxyServer::abortAll(const Error &error)

@@ -158,6 +158,24 @@ void ProxyService::waitForFlush()
     Q_EMIT drained();
 }
 
+Result<QUrl> ProxyService::setListenAddress(const QString &host, quint16 port)
+{
+    if (!m_server)
+        return tl::unexpected(Error::make(ErrorType::Api, u"the proxy is not running"_s));
+    QHostAddress address;
+    if (host == u"localhost"_s)
+        address = QHostAddress::LocalHost;
+    else if (!address.setAddress(host))
+        return tl::unexpected(Error::make(ErrorType::Api, u"not an IP address: %1"_s.arg(host)));
+    if (!m_server->listen(address, port)) {
+        return tl::unexpected(Error::make(ErrorType::Api, u"cannot listen on %1:%2: %3"_s.arg(
+                                                              host, QString::number(port), m_server->errorString())));
+    }
+    m_config.listenHost = host;
+    m_config.listenPort = port;
+    return m_server->url();
+}
+
 void ProxyService::setPaused(bool paused)
 {
     if (paused == m_paused)

@@ -50,6 +50,10 @@ public:
     [[nodiscard]] bool isShuttingDown() const { return m_shuttingDown; }
     [[nodiscard]] int activeExchangeCount() const;
 
+    // Listens on a new address; connections on the old one finish, new ones go to the new one. On failure the
+    // old address stays.
+    [[nodiscard]] Result<QUrl> setListenAddress(const QString &host, quint16 port);
+
     // Paused: new Messages requests get a clear 503; in-flight ones finish.
     void setPaused(bool paused);
     [[nodiscard]] bool isPaused() const { return m_paused; }

@@ -85,6 +85,22 @@ void ServiceHost::setUpstream(const UpstreamProfile &profile, const QByteArray &
     });
 }
 
+void ServiceHost::setListenAddress(const QString &host, quint16 port)
+{
+    ProxyService *service = m_service;
+    QMetaObject::invokeMethod(service, [this, service, host, port] {
+        const Result<QUrl> url = service->setListenAddress(host, port);
+        QMetaObject::invokeMethod(this, [this, url] {
+            if (!url) {
+                Q_EMIT listenFailed(url.error().message);
+                return;
+            }
+            m_url = *url;
+            Q_EMIT listenChanged(*url);
+        });
+    });
+}
+
 void ServiceHost::setPaused(bool paused)
 {
     ProxyService *service = m_service;

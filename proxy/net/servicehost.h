@@ -45,6 +45,8 @@ public:
     // New requests use the new upstream; in-flight ones finish on the old one. Failure: upstreamChangeFailed.
     void setUpstream(const UpstreamProfile &profile, const QByteArray &key);
     void setPaused(bool paused);
+    // Listens on a new address (listenChanged or listenFailed follows); connections on the old one finish.
+    void setListenAddress(const QString &host, quint16 port);
     void setRecordBodies(bool on);
     void sendTestRequest();
     // Graceful: see ProxyService::shutdown; drained() follows.
@@ -56,6 +58,8 @@ Q_SIGNALS:
     void activeExchangeCountChanged(int count);
     void upstreamChanged(const Proxy::UpstreamProfile &profile);
     void upstreamChangeFailed(const QString &message);
+    void listenChanged(const QUrl &url);
+    void listenFailed(const QString &message);
     void testRequestStarted(const QByteArray &requestId);
     void testRequestFinished(const QByteArray &requestId, const QString &error);
 

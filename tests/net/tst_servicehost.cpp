@@ -92,6 +92,26 @@ private Q_SLOTS:
         QVERIFY(!finished.last().at(1).toString().isEmpty()); // the next one went to the new profile
     }
 
+    void shouldMoveToANewListenAddressWithoutARestart()
+    {
+        ServiceHost host(demoConfig());
+        QVERIFY(host.start());
+        const QUrl before = host.url();
+        QSignalSpy moved(&host, &ServiceHost::listenChanged);
+        host.setListenAddress(u"127.0.0.1"_s, 0);
+        QVERIFY(moved.wait(5000));
+        QVERIFY(host.url().port() != before.port());
+        QSignalSpy finished(&host, &ServiceHost::testRequestFinished);
+        host.sendTestRequest(); // goes to the new address
+        QVERIFY(finished.wait(20000));
+        QCOMPARE(finished.first().at(1).toString(), QString());
+
+        QSignalSpy failed(&host, &ServiceHost::listenFailed);
+        host.setListenAddress(u"not-an-address"_s, 0);
+        QVERIFY(failed.wait(5000));
+        QCOMPARE(host.url(), moved.first().first().toUrl()); // unchanged
+    }
+
     void shouldSwitchTheUpstreamForTheNextRequest()
     {
         ServiceHost host(demoConfig());
