@@ -5,6 +5,7 @@
 #include <QAtomicInteger>
 #include <QDateTime>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -83,6 +84,14 @@ Result<void> HistoryStore::open()
     const QFileInfo info(m_file);
     if (!QDir().mkpath(info.absolutePath()))
         return tl::unexpected(storeError(u"Cannot create the history directory %1"_s.arg(info.absolutePath())));
+    // Prompts and answers are private: the database is the user's alone (SQLite gives its -wal and -shm files the
+    // database file's mode). An empty file is an empty database.
+    {
+        QFile file(m_file);
+        if (!file.exists() && file.open(QIODevice::WriteOnly))
+            file.close();
+        file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    }
     if (!m_db.isValid()) {
         m_db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_connection);
         if (!m_db.isValid())

@@ -10,6 +10,8 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
+#include <QDir>
+#include <QFileInfo>
 #include <QTest>
 
 #include <memory>
@@ -430,6 +432,33 @@ private Q_SLOTS:
         QVERIFY(bytes.size() > 0);
         QVERIFY(!bytes.contains(secret));
         QVERIFY(!bytes.contains(fieldSecret));
+    }
+
+    void shouldKeepTheDatabaseFilesToTheirOwner()
+    {
+        const QString file = newFile();
+        QVERIFY(QDir().mkpath(QFileInfo(file).absolutePath()));
+        {
+            QFile loose(file); // an existing database someone made readable by all is tightened too
+            QVERIFY(loose.open(QIODevice::WriteOnly));
+            loose.close();
+            QVERIFY(loose.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadOther
+                                         | QFileDevice::ReadGroup));
+        }
+        HistoryStore store(file);
+        QVERIFY(store.open().has_value());
+        Feed feed;
+        store.append(feed.event("req_mode", Kind::ExchangeStarted, "request", Feed::started("req_mode")));
+        store.flush();
+        const QFileDevice::Permissions ownerOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+        for (const QString &path : QStringList{file, file + u"-wal"_s}) {
+            if (!QFile::exists(path))
+                continue;
+            const QFileDevice::Permissions others = QFile::permissions(path)
+                & (QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ReadOther | QFileDevice::WriteOther);
+            QVERIFY2(others == QFileDevice::Permissions(), qPrintable(path));
+            QVERIFY((QFile::permissions(path) & ownerOnly) == ownerOnly);
+        }
     }
 
     void shouldRecordWhatTheHubPublishes()
