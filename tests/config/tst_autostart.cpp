@@ -1,5 +1,7 @@
 #include "config/autostart.h"
 
+#include "testfiles.h"
+
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
@@ -9,12 +11,6 @@ using namespace Qt::StringLiterals;
 using namespace Proxy;
 
 namespace {
-
-QByteArray readAll(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
 
 void writeFile(const QString &path, const QByteArray &contents)
 {
@@ -52,7 +48,7 @@ private Q_SLOTS:
         Autostart autostart(autostartDir(), u"/usr/bin/switchyard"_s);
         QVERIFY(autostart.setEnabled(true)); // the directory does not exist yet
         QVERIFY(autostart.isEnabled());
-        const QByteArray entry = readAll(autostart.filePath());
+        const QByteArray entry = fileBytes(autostart.filePath());
         QVERIFY(entry.startsWith("[Desktop Entry]\n"));
         const QList<QByteArray> lines = entry.split('\n');
         QVERIFY(lines.contains("Type=Application"));
@@ -66,14 +62,14 @@ private Q_SLOTS:
     {
         Autostart autostart(autostartDir(), u"/usr/bin/switchyard"_s, {u"--listen"_s, u"127.0.0.1:9000"_s});
         QVERIFY(autostart.setEnabled(true));
-        QVERIFY(readAll(autostart.filePath()).split('\n').contains("Exec=/usr/bin/switchyard --listen 127.0.0.1:9000"));
+        QVERIFY(fileBytes(autostart.filePath()).split('\n').contains("Exec=/usr/bin/switchyard --listen 127.0.0.1:9000"));
     }
 
     void shouldLeaveOutTryExecForABareName()
     {
         Autostart autostart(autostartDir(), u"switchyard"_s);
         QVERIFY(autostart.setEnabled(true));
-        const QByteArray entry = readAll(autostart.filePath());
+        const QByteArray entry = fileBytes(autostart.filePath());
         QVERIFY(entry.split('\n').contains("Exec=switchyard"));
         QVERIFY(!entry.contains("TryExec="));
     }
@@ -83,7 +79,7 @@ private Q_SLOTS:
         QVERIFY(Autostart(autostartDir(), u"/opt/old/switchyard"_s).setEnabled(true));
         Autostart autostart(autostartDir(), u"/usr/bin/switchyard"_s);
         QVERIFY(autostart.setEnabled(true));
-        QVERIFY(readAll(autostart.filePath()).split('\n').contains("Exec=/usr/bin/switchyard"));
+        QVERIFY(fileBytes(autostart.filePath()).split('\n').contains("Exec=/usr/bin/switchyard"));
     }
 
     void shouldRemoveTheEntryWhenDisabled()

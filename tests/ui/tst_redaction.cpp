@@ -11,6 +11,8 @@
 #include "net/servicehost.h"
 #include "session/exchangelistmodel.h"
 
+#include "testfiles.h"
+
 #include <QDir>
 #include <QJsonArray>
 #include <QFile>
@@ -37,12 +39,6 @@ QByteArray requestBody(bool stream)
 {
     return R"({"model":"claude-sonnet-4-5","max_tokens":64,"stream":)" + QByteArray(stream ? "true" : "false")
         + R"(,"api_key":")" + bodySecret + R"(","messages":[{"role":"user","content":")" + prompt + R"("}]})";
-}
-
-QByteArray readAll(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
 
 } // namespace
@@ -137,7 +133,7 @@ private:
         const auto names = QDir(m_dir.path()).entryList(QDir::Files);
         for (const QString &name : names) {
             if (name != u"switchyard.ini"_s) // the settings file is checked on its own below
-                files.append({name, readAll(m_dir.filePath(name))});
+                files.append({name, fileBytes(m_dir.filePath(name))});
         }
         return files;
     }
@@ -166,8 +162,8 @@ private Q_SLOTS:
                 QVERIFY2(!bytes.contains(secret), qPrintable(name + u" holds "_s + QString::fromLatin1(secret)));
             QVERIFY2(!bytes.contains(prompt), qPrintable(name + u" holds the prompt with bodies off"_s));
         }
-        QVERIFY(readAll(m_dir.filePath(u"history.sqlite"_s)).contains("REPLY")); // what was recorded is there
-        QVERIFY(readAll(m_dir.filePath(u"switchyard.log"_s)).contains("[redacted]"));
+        QVERIFY(fileBytes(m_dir.filePath(u"history.sqlite"_s)).contains("REPLY")); // what was recorded is there
+        QVERIFY(fileBytes(m_dir.filePath(u"switchyard.log"_s)).contains("[redacted]"));
         // The upstream really got the key and the client's secrets reached the proxy: the test planted them for real.
         QCOMPARE(m_upstream.requests.first().header("authorization"), "Bearer " + upstreamKey);
 
@@ -189,7 +185,7 @@ private Q_SLOTS:
                 QVERIFY2(!bytes.contains(prompt), qPrintable(name)); // the summary log never has message text
         }
         QVERIFY(promptRecorded);
-        const QByteArray ini = readAll(m_dir.filePath(u"switchyard.ini"_s));
+        const QByteArray ini = fileBytes(m_dir.filePath(u"switchyard.ini"_s));
         for (const QByteArray &secret : secrets)
             QVERIFY(!ini.contains(secret));
     }
