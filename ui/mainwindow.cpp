@@ -119,7 +119,7 @@ MainWindow::MainWindow(Proxy::ServiceHost *host, Proxy::SessionStore *store, QWi
     });
     connect(m_store, &Proxy::SessionStore::exchangesAdded, this, [this] {
         refreshModelFilter();
-        if (!m_pendingSelection.isEmpty() && m_store->indexOf(m_pendingSelection) >= 0)
+        if (!m_pendingSelection.isEmpty() && m_store->find(m_pendingSelection))
             selectExchange(std::exchange(m_pendingSelection, QByteArray()));
         else if (selectedExchange().isEmpty() && m_store->count() > 0) // nothing chosen yet: follow the newest
             selectExchange(m_store->at(m_store->count() - 1).requestId);
@@ -135,7 +135,7 @@ MainWindow::MainWindow(Proxy::ServiceHost *host, Proxy::SessionStore *store, QWi
     connect(m_host, &Proxy::ServiceHost::upstreamChanged, this, &MainWindow::updateHeader);
     connect(m_host, &Proxy::ServiceHost::listenChanged, this, &MainWindow::updateHeader);
     connect(m_host, &Proxy::ServiceHost::testRequestStarted, this, [this](const QByteArray &id) {
-        if (m_store->indexOf(id) >= 0)
+        if (m_store->find(id))
             selectExchange(id);
         else
             m_pendingSelection = id;
@@ -518,12 +518,12 @@ void MainWindow::onTimelineCurrentChanged()
 
 void MainWindow::updateStats()
 {
-    const qsizetype at = m_store->indexOf(selectedExchange());
-    if (at < 0) {
+    const Proxy::ExchangeRecord *found = m_store->find(selectedExchange());
+    if (!found) {
         m_stats->setText(tr("Select an exchange, or press “Send test request”."));
         return;
     }
-    const Proxy::ExchangeRecord &r = m_store->at(at);
+    const Proxy::ExchangeRecord &r = *found;
     QStringList parts;
     parts.append(u"<b>%1</b> %2"_s.arg(QString::fromLatin1(r.requestId), r.stream ? tr("stream") : tr("JSON")));
     if (!r.finished) {

@@ -134,16 +134,15 @@ const ExchangeRecord *ExchangeListModel::record(const QModelIndex &index) const
     if (!index.isValid() || index.internalId() == 0)
         return nullptr;
     const QByteArray &id = m_groups.at(int(index.internalId() - 1)).exchanges.at(index.row());
-    const qsizetype at = m_store->indexOf(id);
-    return at < 0 ? nullptr : &m_store->at(at);
+    return m_store->find(id);
 }
 
 QModelIndex ExchangeListModel::indexOfExchange(const QByteArray &requestId, int column) const
 {
-    const qsizetype at = m_store->indexOf(requestId);
-    if (at < 0)
+    const ExchangeRecord *r = m_store->find(requestId);
+    if (!r)
         return {};
-    const int group = m_groupOf.value(m_store->at(at).session, -1);
+    const int group = m_groupOf.value(r->session, -1);
     if (group < 0)
         return {};
     const qsizetype row = m_groups.at(group).exchanges.lastIndexOf(requestId);
@@ -220,8 +219,8 @@ QVariant ExchangeListModel::groupData(const Group &g, int column, int role) cons
     case ProblemRole:
     case InFlightRole: {
         for (const QByteArray &id : g.exchanges) {
-            const qsizetype at = m_store->indexOf(id);
-            if (at >= 0 && (role == ProblemRole ? m_store->at(at).hasProblem() : !m_store->at(at).finished))
+            const ExchangeRecord *r = m_store->find(id);
+            if (r && (role == ProblemRole ? r->hasProblem() : !r->finished))
                 return true;
         }
         return false;
@@ -235,8 +234,8 @@ QVariant ExchangeListModel::groupData(const Group &g, int column, int role) cons
         return u"%1 · %2 request(s)"_s.arg(label).arg(g.exchanges.size());
     }
     if (column == Client && !g.exchanges.isEmpty()) {
-        const qsizetype at = m_store->indexOf(g.exchanges.constLast());
-        return at >= 0 ? clientName(m_store->at(at)) : QString();
+        const ExchangeRecord *r = m_store->find(g.exchanges.constLast());
+        return r ? clientName(*r) : QString();
     }
     return {};
 }

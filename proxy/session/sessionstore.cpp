@@ -131,6 +131,12 @@ const ExchangeRecord &SessionStore::at(qsizetype index) const
     return m_entries.find(m_order.at(index)).value().record;
 }
 
+const ExchangeRecord *SessionStore::find(const QByteArray &requestId) const
+{
+    const auto it = m_entries.constFind(requestId);
+    return it == m_entries.cend() ? nullptr : &it->record;
+}
+
 qsizetype SessionStore::indexOf(const QByteArray &requestId) const
 {
     // Recent exchanges are the ones asked for: search from the end.

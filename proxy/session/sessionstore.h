@@ -44,6 +44,8 @@ public:
     [[nodiscard]] qsizetype count() const { return m_order.size(); }
     [[nodiscard]] const ExchangeRecord &at(qsizetype index) const;
     [[nodiscard]] qsizetype indexOf(const QByteArray &requestId) const;
+    // The record of an exchange by id (a hash lookup), or null.
+    [[nodiscard]] const ExchangeRecord *find(const QByteArray &requestId) const;
     [[nodiscard]] QList<ObservedEvent> events(const QByteArray &requestId) const;
     [[nodiscard]] RecordedExchange recorded(const QByteArray &requestId) const;
     [[nodiscard]] quint64 droppedEvents() const { return m_dropped; }

@@ -41,7 +41,7 @@ TimelineModel::TimelineModel(SessionStore *store, QObject *parent)
 {
     connect(store, &SessionStore::eventsAppended, this, &TimelineModel::onEventsAppended);
     connect(store, &SessionStore::exchangesRemoved, this, [this] {
-        if (!m_requestId.isEmpty() && m_store->indexOf(m_requestId) < 0)
+        if (!m_requestId.isEmpty() && !m_store->find(m_requestId))
             setExchange({});
     });
 }
