@@ -58,4 +58,10 @@ QNetworkReply *UpstreamClient::postChatCompletions(const UpstreamProfile &profil
     return reply;
 }
 
+void UpstreamClient::clearConnectionCaches()
+{
+    for (QNetworkAccessManager *manager : std::as_const(m_managers))
+        manager->clearConnectionCache();
+}
+
 } // namespace Proxy

@@ -30,6 +30,8 @@ public:
                                                      const QByteArray &body, bool stream);
 
     [[nodiscard]] int managerCount() const { return int(m_managers.size()); }
+    // Closes the idle kept-alive upstream connections (tests that count descriptors).
+    void clearConnectionCaches();
     [[nodiscard]] int activeRequestCount() const;
 
     static constexpr int maxRequestsPerManager = 6;
